@@ -1,0 +1,52 @@
+# Pronto: `make run` starts a demo on SQLite; `make test` runs the suite on PostgreSQL and Redis.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The test suite's services; override to point at others.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pronto
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test bench lint services venv venv-dev clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+venv: $(VENV)/.runtime
+venv-dev: $(VENV)/.dev
+
+run: venv
+	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
+	DEBUG=1 $(PY) manage.py seed_demo --if-empty
+	@scripts/banner.sh $(HOST) $(PORT)
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+services:
+	@scripts/ensure_services.sh
+
+test: venv-dev services
+	@scripts/ensure_chromium.sh
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: venv-dev services
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) bench/nearest.py
+
+lint: venv-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

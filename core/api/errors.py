@@ -1,0 +1,53 @@
+"""One error shape for the whole API: {"detail": ..., "code": ..., "errors": {...}}.
+
+Clients (the console, the technicians' app) show `detail` to a person and branch on `code`;
+`errors` carries per-field messages for a form."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework import exceptions, status
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """The request is valid but the world moved on (a machine taken, an illegal transition)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This conflicts with the current state."
+    default_code = "conflict"
+
+
+def _first_message(errors) -> str:
+    if isinstance(errors, dict):
+        for field, value in errors.items():
+            message = _first_message(value)
+            return message if field in ("non_field_errors", "detail") else f"{field}: {message}"
+    if isinstance(errors, list) and errors:
+        return _first_message(errors[0])
+    return str(errors)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, IntegrityError):
+        # A constraint caught what validation could not (usually a race): say so, keep no data.
+        exc = Conflict("This conflicts with data saved a moment ago; reload and try again.")
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        response.data = {
+            "detail": _first_message(errors),
+            "code": "invalid",
+            "errors": errors,
+        }
+    else:
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"detail": str(detail), "code": code}
+    return response

@@ -1,0 +1,78 @@
+"""`Idempotency-Key` support for API writes.
+
+The key row is inserted in the same transaction as the write it guards, so a concurrent
+retry blocks on the unique index until the first attempt commits, then replays its answer.
+Only successful answers are kept: a failed attempt changed nothing and may be retried."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.db import IntegrityError, transaction
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from .models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+REPLAY_HEADER = "Idempotent-Replayed"
+
+
+def _fingerprint(request: Request) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode())
+    digest.update(request.path.encode())
+    digest.update(request.body if request.content_type.startswith("application/json") else b"")
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotencyKey, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        return Response(
+            {
+                "detail": "This Idempotency-Key was already used for a different request.",
+                "code": "idempotency_key_reused",
+            },
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    return Response(record.response_body, status=record.response_status, headers={REPLAY_HEADER: "true"})
+
+
+def idempotent(view_method: Callable) -> Callable:
+    """Decorate an APIView handler (post/patch/put) to honour the Idempotency-Key header."""
+
+    @wraps(view_method)
+    def wrapper(view, request: Request, *args, **kwargs) -> Response:
+        key = request.headers.get(HEADER)
+        if not key:
+            return view_method(view, request, *args, **kwargs)
+        if len(key) > 255:
+            raise ValidationError({HEADER: ["At most 255 characters."]})
+        # Read the body before the view does, while the raw stream is still available.
+        fingerprint = _fingerprint(request)
+        existing = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+        if existing is not None and existing.response_status is not None:
+            return _replay(existing, fingerprint)
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint)
+                response = view_method(view, request, *args, **kwargs)
+                if response.status_code >= 300:
+                    transaction.set_rollback(True)
+                    return response
+                record.response_status = response.status_code
+                record.response_body = json.loads(json.dumps(response.data, cls=JSONEncoder))
+                record.save(update_fields=["response_status", "response_body"])
+                return response
+        except IntegrityError:
+            # Another attempt with this key committed first: answer as it did.
+            record = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+            if record is None or record.response_status is None:
+                raise
+            return _replay(record, fingerprint)
+
+    return wrapper

@@ -1,0 +1,127 @@
+"""Fleet resources as the API shows them."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from core.geo import validate_coordinates
+from fleet.models import Branch, Customer, Machine, MachineCategory, Rental, Technician
+
+
+class CoordinatesMixin:
+    """Both or neither, in range — checked on the merged state so a PATCH of one half fails."""
+
+    coordinate_fields = ("lat", "lon")
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        lat_name, lon_name = self.coordinate_fields
+        lat = attrs.get(lat_name, getattr(self.instance, lat_name, None))
+        lon = attrs.get(lon_name, getattr(self.instance, lon_name, None))
+        try:
+            validate_coordinates(lat, lon)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({lat_name: exc.messages}) from exc
+        return attrs
+
+
+class BranchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Branch
+        fields = ["id", "name", "address", "lat", "lon", "phone", "average_road_speed_kmh"]
+
+
+class SubstituteSerializer(serializers.Serializer):
+    code = serializers.CharField(source="substitute.code")
+    name = serializers.CharField(source="substitute.name")
+    preference = serializers.IntegerField()
+
+
+class MachineCategorySerializer(serializers.ModelSerializer):
+    substitutes = SubstituteSerializer(source="substitute_rules", many=True, read_only=True)
+
+    class Meta:
+        model = MachineCategory
+        fields = ["id", "code", "name", "substitutes"]
+
+
+class MachineSerializer(CoordinatesMixin, serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", queryset=MachineCategory.objects.all())
+    home_branch = serializers.PrimaryKeyRelatedField(queryset=Branch.objects.all())
+
+    class Meta:
+        model = Machine
+        fields = [
+            "id",
+            "fleet_number",
+            "serial_number",
+            "category",
+            "make",
+            "model",
+            "status",
+            "home_branch",
+            "lat",
+            "lon",
+            "position_updated_at",
+            "hour_meter",
+        ]
+        read_only_fields = ["position_updated_at"]
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    mobile = PhoneNumberField(
+        help_text="Mobile number; Italian numbers may omit +39. Stored in E.164.",
+        error_messages={"invalid": "Enter a valid mobile number, e.g. +39 347 123 4567."},
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["id", "company", "contact_name", "mobile", "language", "sms_consent", "sms_opted_out_at"]
+        read_only_fields = ["sms_opted_out_at"]
+
+
+class RentalSerializer(CoordinatesMixin, serializers.ModelSerializer):
+    coordinate_fields = ("site_lat", "site_lon")
+
+    class Meta:
+        model = Rental
+        fields = [
+            "id",
+            "customer",
+            "machine",
+            "branch",
+            "site_address",
+            "site_lat",
+            "site_lon",
+            "starts_at",
+            "ends_at",
+            "recovery_sla_hours",
+            "status",
+        ]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        starts_at = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
+        ends_at = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
+        if starts_at and ends_at and ends_at <= starts_at:
+            raise serializers.ValidationError({"ends_at": ["The rental must end after it starts."]})
+        return attrs
+
+
+class TechnicianSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+    skills = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Technician
+        fields = [
+            "id",
+            "name",
+            "home_branch",
+            "phone",
+            "skills",
+            "on_shift",
+            "lat",
+            "lon",
+            "position_updated_at",
+        ]

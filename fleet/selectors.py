@@ -1,0 +1,60 @@
+"""Reads of the fleet domain."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from fleet.models import (
+    Branch,
+    CategorySubstitute,
+    Customer,
+    Machine,
+    MachineCategory,
+    Rental,
+    RentalStatus,
+    Technician,
+)
+
+
+def branch_list() -> QuerySet[Branch]:
+    return Branch.objects.all()
+
+
+def category_list() -> QuerySet[MachineCategory]:
+    rules = CategorySubstitute.objects.select_related("substitute").order_by("preference")
+    return MachineCategory.objects.prefetch_related(Prefetch("substitute_rules", queryset=rules))
+
+
+def category_with_substitutes(*, category: MachineCategory) -> list[tuple[MachineCategory, int]]:
+    """The category itself (preference 0), then its substitutes in the customer's order."""
+    rules = CategorySubstitute.objects.filter(category=category).select_related("substitute")
+    return [(category, 0), *((rule.substitute, rule.preference) for rule in rules.order_by("preference"))]
+
+
+def machine_list() -> QuerySet[Machine]:
+    return Machine.objects.select_related("category", "home_branch")
+
+
+def customer_list() -> QuerySet[Customer]:
+    return Customer.objects.all()
+
+
+def rental_list() -> QuerySet[Rental]:
+    return Rental.objects.select_related("customer", "machine", "machine__category", "branch")
+
+
+def rental_search(*, query: str, limit: int = 10) -> QuerySet[Rental]:
+    """The dispatcher's one search box: customer, contact, phone, fleet number or site."""
+    query = query.strip()
+    digits = "".join(ch for ch in query if ch.isdigit())
+    match = (
+        Q(customer__company__icontains=query)
+        | Q(customer__contact_name__icontains=query)
+        | Q(machine__fleet_number__icontains=query)
+        | Q(site_address__icontains=query)
+    )
+    if len(digits) >= 4:
+        match |= Q(customer__mobile__contains=digits)
+    return rental_list().filter(match, status=RentalStatus.ACTIVE)[:limit]
+
+
+def technician_list() -> QuerySet[Technician]:
+    return Technician.objects.select_related("user", "home_branch").prefetch_related("skills")

@@ -1,0 +1,156 @@
+"""Suite-wide fixtures: PostgreSQL only, no internet, API clients per role, a real Celery worker."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        pytest.exit(
+            f"The suite runs on PostgreSQL only, not {engine}. Run it with `make test` "
+            "(or set DATABASE_URL=postgres://postgres@127.0.0.1:5432/pronto).",
+            returncode=3,
+        )
+
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only_connect(sock, address):
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None and host not in ("127.0.0.1", "::1", "localhost") and not host.startswith("127."):
+        raise RuntimeError(f"A test tried to reach {address}: tests never leave this machine.")
+    return _real_connect(sock, address)
+
+
+@pytest.fixture(autouse=True)
+def _block_internet(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only_connect)
+
+
+def api_client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def dispatcher(db):
+    return factories.UserFactory(role="dispatcher", username="chiara", first_name="Chiara")
+
+
+@pytest.fixture
+def manager(db):
+    return factories.UserFactory(role="manager", username="paola", first_name="Paola")
+
+
+@pytest.fixture
+def dispatcher_api(dispatcher) -> APIClient:
+    return api_client_for(dispatcher)
+
+
+@pytest.fixture
+def manager_api(manager) -> APIClient:
+    return api_client_for(manager)
+
+
+@pytest.fixture
+def anonymous_api() -> APIClient:
+    return APIClient()
+
+
+def _wait_for_worker(app, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=0.5):
+            return
+    raise RuntimeError("The Celery worker did not answer a ping in time.")
+
+
+class WorkerProcess:
+    """A real `celery worker` on the test broker and the test database."""
+
+    def __init__(self, database_name: str):
+        self.database_name = database_name
+        self.process: subprocess.Popen | None = None
+
+    def env(self) -> dict:
+        db = settings.DATABASES["default"]
+        url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{self.database_name}"
+        return {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+
+    def start(self) -> None:
+        from config.celery import app
+
+        app.control.purge()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=2",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+                f"--hostname=pronto-test-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            start_new_session=True,
+        )
+        _wait_for_worker(app)
+
+    def stop(self, sig=signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """Session-wide worker; tests using it need `transactional_db` so the worker sees their rows."""
+    if not settings.CELERY_BROKER_URL:
+        pytest.fail("A real Celery worker needs CELERY_BROKER_URL (make test sets it).")
+    worker = WorkerProcess(settings.DATABASES["default"]["NAME"])
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def celery_worker(celery_worker_process, transactional_db, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    if celery_worker_process.process is None or celery_worker_process.process.poll() is not None:
+        celery_worker_process.start()
+    yield celery_worker_process
+    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER

@@ -1,0 +1,128 @@
+"""factory_boy factories: one per model, with Italian defaults a dispatcher would recognise."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from fleet.models import (
+    Branch,
+    CategorySubstitute,
+    Customer,
+    Machine,
+    MachineCategory,
+    MachineStatus,
+    Rental,
+    Technician,
+)
+
+MILANO = (45.4773, 9.1025)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Mario"
+    last_name = "Verdi"
+    password = factory.django.Password("pronto")
+
+    @classmethod
+    def _create(cls, model_class, *args, role=None, **kwargs):
+        user = super()._create(model_class, *args, **kwargs)
+        if role:
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+        return user
+
+
+class BranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Branch
+        django_get_or_create = ("name",)
+
+    name = "Milano"
+    address = "Via Novara 89, 20153 Milano MI"
+    lat, lon = MILANO
+    phone = "+390248701100"
+    average_road_speed_kmh = 60.0
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MachineCategory
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.LazyAttribute(lambda o: o.code.replace("-", " ").capitalize())
+
+
+class SubstituteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CategorySubstitute
+
+    category = factory.SubFactory(CategoryFactory)
+    substitute = factory.SubFactory(CategoryFactory)
+    preference = 1
+
+
+class MachineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Machine
+
+    fleet_number = factory.Sequence(lambda n: f"PR{n:07d}")
+    serial_number = factory.Sequence(lambda n: f"SN{n:09d}")
+    category = factory.SubFactory(CategoryFactory, code="mini-excavator-2t", name="Mini excavator 1.5–2 t")
+    make = "Kubota"
+    model = "KX019-4"
+    status = MachineStatus.AVAILABLE
+    home_branch = factory.SubFactory(BranchFactory)
+    lat = factory.LazyAttribute(lambda o: o.home_branch.lat)
+    lon = factory.LazyAttribute(lambda o: o.home_branch.lon)
+    position_updated_at = factory.LazyFunction(timezone.now)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    company = "Edilizia Rossi S.r.l."
+    contact_name = "Giulia Rossi"
+    mobile = factory.Sequence(lambda n: f"+39347{1000000 + n}")
+    language = "it"
+
+
+class RentalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rental
+
+    customer = factory.SubFactory(CustomerFactory)
+    machine = factory.SubFactory(MachineFactory, status=MachineStatus.ON_RENT, lat=45.55, lon=9.20)
+    branch = factory.LazyAttribute(lambda o: o.machine.home_branch)
+    site_address = "Via Roma 12, Sesto San Giovanni"
+    site_lat = 45.5500
+    site_lon = 9.2000
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=3))
+    ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    recovery_sla_hours = 4
+
+
+class TechnicianFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Technician
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, role="technician", first_name="Luca")
+    home_branch = factory.SubFactory(BranchFactory)
+    on_shift = True
+    lat = factory.LazyAttribute(lambda o: o.home_branch.lat)
+    lon = factory.LazyAttribute(lambda o: o.home_branch.lon)
+
+    @factory.post_generation
+    def skills(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.skills.set(extracted)
