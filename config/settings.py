@@ -150,6 +150,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "recovery.models.IncidentStatus",
+        "MachineStatusEnum": "fleet.models.MachineStatus",
+        "ChannelEnum": "recovery.models.Channel",
+    },
 }
 
 # Celery: without a broker URL every task runs in-process, so `make run` needs no Redis.
