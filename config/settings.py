@@ -183,7 +183,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Exactly one beat process must run (see deploy/README.md).
+CELERY_BEAT_SCHEDULE = {
+    "sla-watch": {"task": "recovery.sla_watch", "schedule": 60.0},
+}
 
 # Outside services, chosen like EMAIL_BACKEND.
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.backends.console.ConsoleBackend")
