@@ -25,13 +25,16 @@ class RequestIdMiddleware:
         supplied = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = supplied if _VALID_REQUEST_ID.match(supplied) else uuid.uuid4().hex
         request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        # Not reset on the way out: Django logs 4xx/5xx ("django.request") after the middleware
+        # chain returns. request_finished clears it once the response is closed.
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+def clear_request_id(**kwargs) -> None:
+    request_id_var.set(None)
 
 
 class RequestIdFilter(logging.Filter):

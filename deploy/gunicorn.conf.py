@@ -18,7 +18,10 @@ keepalive = 75
 max_requests = 2000
 max_requests_jitter = 200
 # The heartbeat file on an overlay filesystem can stall workers; /dev/shm is memory.
-worker_tmp_dir = "/dev/shm"
+worker_tmp_dir = "/dev/shm"  # noqa: S108 (gunicorn only touches its own heartbeat file there)
+
+# The control socket's default home is read-only in our pods, and nobody runs gunicornc there.
+control_socket_disable = True
 
 accesslog = "-"
 errorlog = "-"
@@ -33,8 +36,9 @@ if os.environ.get("LOG_FORMAT") == "json":
         "formatters": {
             "json": {
                 "()": "pythonjsonlogger.json.JsonFormatter",
-                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-                "rename_fields": {"asctime": "timestamp", "levelname": "level", "name": "logger"},
+                "fmt": "%(levelname)s %(name)s %(message)s",
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "timestamp": True,
             }
         },
         "handlers": {
