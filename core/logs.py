@@ -49,7 +49,7 @@ class RequestIdFilter(logging.Filter):
 # Separators people type inside a number: space, dash, dot, slash, parentheses.
 _SEP = r"[ ./()-]?"
 PHONE_PATTERN = re.compile(
-    r"(?<![\w+.:/-])(?:"
+    r"(?<![\w+.:-])(?:"
     # International: +39 333 1234567, 0039 333 1234567, +4420...
     rf"(?:\+|00)[1-9](?:{_SEP}\d){{6,14}}"
     # Italian mobile without prefix: 333 123 4567, 3331234567
