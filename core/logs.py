@@ -12,7 +12,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # A caller-supplied id is echoed into logs and headers: accept only a short, plain token.
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class RequestIdMiddleware:
@@ -23,7 +23,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         supplied = request.headers.get(REQUEST_ID_HEADER, "")
-        request_id = supplied if _VALID_REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        request_id = supplied if _VALID_REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
         request.request_id = request_id
         # Not reset on the way out: Django logs 4xx/5xx ("django.request") after the middleware
         # chain returns. request_finished clears it once the response is closed.
