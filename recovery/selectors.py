@@ -14,8 +14,13 @@ from fleet.selectors import category_with_substitutes
 from recovery.eta import get_eta_provider
 from recovery.models import OPEN_STATUSES, Incident, IncidentStatus, TimelineEvent
 
-# How many of those, by straight-line travel time, get an exact (geodesic) ETA beyond the ones shown.
+# How many candidates, by straight-line travel time, get an exact (geodesic) ETA beyond those shown.
 EXACT_ETA_MARGIN = 1
+# How many machines per category the index hands over, nearest first. The ranking is by travel
+# time, and depots drive at different speeds, so a farther machine can arrive sooner: 30 per
+# category reaches past the nearest yard (machines in one yard are at one distance) at no
+# measurable cost, since a KNN scan pays for descending the index, not for the rows.
+CANDIDATES_PER_CATEGORY = 30
 
 # PostgreSQL: one round trip. The accepted categories (the broken one, then its substitutes in
 # the customer's order) each get one KNN scan of the partial index (see fleet migration 0002).
@@ -134,14 +139,36 @@ def _nearest_candidates_portable(
 def nearest_available_machines(
     *, category: MachineCategory, lat: float, lon: float, per_category: int, radius_km: float
 ) -> list[Candidate]:
-    """The few available machines of each accepted category nearest to a point, from an index."""
+    """The `per_category` available machines of each accepted category nearest to a point."""
     if connection.vendor == "postgresql":
-        found = _nearest_candidates_postgres(category=category, lat=lat, lon=lon, per_category=per_category)
-    else:
-        found = _nearest_candidates_portable(
-            category=category, lat=lat, lon=lon, per_category=per_category, radius_km=radius_km
-        )
-    return [c for c in found if c.approx_km <= radius_km]
+        return _nearest_candidates_postgres(category=category, lat=lat, lon=lon, per_category=per_category)
+    return _nearest_candidates_portable(
+        category=category, lat=lat, lon=lon, per_category=per_category, radius_km=radius_km
+    )
+
+
+def _shortlist(
+    *,
+    category: MachineCategory,
+    site: tuple[float, float],
+    wanted: int,
+    exclude_machine_ids: frozenset[int],
+    radius_km: float,
+    penalty_hours: float,
+) -> list[Candidate]:
+    """The `wanted` candidates with the best straight-line travel time: the ones worth an exact ETA."""
+    circuity = settings.PRONTO["ETA_ROAD_CIRCUITY"]
+    found = nearest_available_machines(
+        category=category,
+        lat=site[0],
+        lon=site[1],
+        per_category=CANDIDATES_PER_CATEGORY + len(exclude_machine_ids),
+        radius_km=radius_km,
+    )
+    usable = (c for c in found if c.approx_km <= radius_km and c.machine_id not in exclude_machine_ids)
+    return sorted(
+        usable, key=lambda c: c.approx_km * circuity / c.road_speed_kmh + c.preference * penalty_hours
+    )[:wanted]
 
 
 def replacement_suggestions(
@@ -163,32 +190,23 @@ def replacement_suggestions(
     penalty = timedelta(minutes=config["SUBSTITUTE_PENALTY_MINUTES"])
     now = now or timezone.now()
 
-    candidates = [
-        c
-        for c in nearest_available_machines(
-            category=category,
-            lat=site[0],
-            lon=site[1],
-            per_category=limit + EXACT_ETA_MARGIN + len(exclude_machine_ids),
-            radius_km=radius_km,
-        )
-        if c.machine_id not in exclude_machine_ids
-    ]
-    if not candidates:
+    shortlist = _shortlist(
+        category=category,
+        site=site,
+        wanted=limit + EXACT_ETA_MARGIN,
+        exclude_machine_ids=exclude_machine_ids,
+        radius_km=radius_km,
+        penalty_hours=penalty.total_seconds() / 3600,
+    )
+    if not shortlist:
         names = ", ".join(cat.name for cat, _ in category_with_substitutes(category=category))
         return SuggestionList([], f"No available machine ({names}) within {radius_km:.0f} km of the site.")
 
-    def speed(c: Candidate) -> float:
-        return c.road_speed_kmh or config["ETA_DEFAULT_SPEED_KMH"]
-
-    # Straight-line travel time picks the few worth an exact (and costlier) estimate.
-    penalty_hours = penalty.total_seconds() / 3600
-    shortlist = sorted(candidates, key=lambda c: c.approx_km / speed(c) + c.preference * penalty_hours)
     provider = get_eta_provider()
     ranked = []
-    for c in shortlist[: limit + EXACT_ETA_MARGIN]:
+    for c in shortlist:
         estimate = provider.estimate(
-            origin=(c.lat, c.lon), destination=site, road_speed_kmh=speed(c), loading=True
+            origin=(c.lat, c.lon), destination=site, road_speed_kmh=c.road_speed_kmh, loading=True
         )
         ranked.append((estimate.duration + c.preference * penalty, c, estimate))
     ranked.sort(key=lambda item: (item[0], item[1].fleet_number))
@@ -218,7 +236,9 @@ def replacement_suggestions(
                 eta_at=now + estimate.duration,
             )
         )
-    return SuggestionList(suggestions, f"{len(candidates)} available machines within {radius_km:.0f} km.")
+    return SuggestionList(
+        suggestions, f"Available machines within {radius_km:.0f} km of the site, soonest first."
+    )
 
 
 def incident_replacement_suggestions(
