@@ -187,6 +187,8 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM = env.str("TWILIO_FROM", default="")
 # Only for tests and local fakes: where the twilio client sends its requests.
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+# Connect and read timeout for each Twilio request; without one a hung request blocks a worker for ever.
+TWILIO_HTTP_TIMEOUT_SECONDS = env.float("TWILIO_HTTP_TIMEOUT_SECONDS", default=10.0)
 ETA_PROVIDER = env.str("ETA_PROVIDER", default="recovery.eta.StraightLineEtaProvider")
 
 PRONTO = {
