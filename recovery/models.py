@@ -1,0 +1,287 @@
+"""A breakdown and its recovery: the incident, its timeline, ETA promises, goodwill, the verdict."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.geo import coordinate_constraints, latitude_field, longitude_field
+from fleet.models import Customer, Machine, Rental, Technician
+
+
+class IncidentStatus(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    REPLACEMENT_RESERVED = "replacement_reserved", "Replacement reserved"
+    DISPATCHED = "dispatched", "Dispatched"
+    EN_ROUTE = "en_route", "En route"
+    ON_SITE = "on_site", "On site"
+    RECOVERED = "recovered", "Recovered"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = (
+    IncidentStatus.REPORTED,
+    IncidentStatus.REPLACEMENT_RESERVED,
+    IncidentStatus.DISPATCHED,
+    IncidentStatus.EN_ROUTE,
+    IncidentStatus.ON_SITE,
+)
+
+
+class Channel(models.TextChoices):
+    """How something reached us: who reported the breakdown, where a change was made."""
+
+    PHONE = "phone", "Phone call to a dispatcher"
+    CONSOLE = "console", "Dispatcher console"
+    API = "api", "API"
+    TECHNICIAN = "technician", "Technician app"
+    SMS = "sms", "Customer SMS"
+    TELEMATICS = "telematics", "Machine telematics"
+    SYSTEM = "system", "Pronto"
+
+
+class Severity(models.TextChoices):
+    MACHINE_DOWN = "machine_down", "Machine down"
+    DEGRADED = "degraded", "Degraded"
+
+
+class Outcome(models.TextChoices):
+    SWAPPED = "swapped", "Swapped for a replacement"
+    REPAIRED_ON_SITE = "repaired_on_site", "Repaired on site"
+
+
+class Incident(models.Model):
+    rental = models.ForeignKey(Rental, on_delete=models.PROTECT, related_name="incidents")
+    broken_machine = models.ForeignKey(Machine, on_delete=models.PROTECT, related_name="breakdowns")
+    replacement_machine = models.ForeignKey(
+        Machine, on_delete=models.PROTECT, null=True, blank=True, related_name="replacements"
+    )
+    technician = models.ForeignKey(
+        Technician, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents"
+    )
+    status = models.CharField(max_length=24, choices=IncidentStatus.choices, default=IncidentStatus.REPORTED)
+    reported_via = models.CharField(max_length=12, choices=Channel.choices)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    symptom = models.TextField()
+    severity = models.CharField(max_length=12, choices=Severity.choices, default=Severity.MACHINE_DOWN)
+    # Copied from the rental when logged: the site is where the crew must go, even if the rental moves.
+    site_lat = latitude_field()
+    site_lon = longitude_field()
+
+    reported_at = models.DateTimeField()
+    sla_due_at = models.DateTimeField()
+    reserved_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    en_route_at = models.DateTimeField(null=True, blank=True)
+    on_site_at = models.DateTimeField(null=True, blank=True)
+    recovered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+
+    # The first promise is kept for ever: it is what the customer was told and what we measure.
+    first_promised_eta = models.DateTimeField(null=True, blank=True)
+    current_eta = models.DateTimeField(null=True, blank=True)
+    # The last arrival time the customer heard from us: a delay SMS goes out when the ETA
+    # drifts past the margin from this, once, not on every small revision.
+    customer_told_eta = models.DateTimeField(null=True, blank=True)
+
+    # Recovery speed, stored once the machine runs again (never recomputed ad hoc).
+    time_to_dispatch = models.DurationField(null=True, blank=True)
+    time_to_arrival = models.DurationField(null=True, blank=True)
+    time_to_recovery = models.DurationField(null=True, blank=True)
+    eta_error = models.DurationField(null=True, blank=True)
+    promise_kept = models.BooleanField(null=True, blank=True)
+    sla_met = models.BooleanField(null=True, blank=True)
+
+    # Escalations the console shows in red.
+    sla_at_risk_since = models.DateTimeField(null=True, blank=True)
+    call_customer_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        constraints = [
+            *coordinate_constraints("incident_site", lat="site_lat", lon="site_lon", required=True),
+            # Backstop to the conditional UPDATE: one machine can serve one open incident only.
+            models.UniqueConstraint(
+                fields=["replacement_machine"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="replacement_serves_one_open_incident",
+            ),
+            models.UniqueConstraint(
+                fields=["broken_machine"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="one_open_incident_per_broken_machine",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=IncidentStatus.values), name="incident_status_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "sla_due_at"], name="incident_status_sla"),
+            models.Index(fields=["recovered_at"], name="incident_recovered_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Incident {self.pk}: {self.broken_machine.fleet_number}"
+
+    @property
+    def customer(self) -> Customer:
+        return self.rental.customer
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class EventKind(models.TextChoices):
+    LOGGED = "logged", "Breakdown logged"
+    RESERVED = "reserved", "Replacement reserved"
+    DISPATCHED = "dispatched", "Dispatched"
+    EN_ROUTE = "en_route", "En route"
+    ON_SITE = "on_site", "On site"
+    RECOVERED = "recovered", "Running again"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+    REASSIGNED = "reassigned", "Reassigned"
+    ETA_REVISED = "eta_revised", "ETA revised"
+    GOODWILL = "goodwill", "Goodwill credit"
+    SLA_AT_RISK = "sla_at_risk", "SLA at risk"
+    CALL_CUSTOMER = "call_customer", "Call the customer"
+    CUSTOMER_MESSAGE = "customer_message", "Message from the customer"
+    SURVEY_ANSWERED = "survey_answered", "Survey answered"
+    NOTE = "note", "Note"
+
+
+class TimelineEvent(models.Model):
+    """One line of the incident's story: who did what, when, through which channel."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    # When it happened (a technician's phone may report it late) and when we learnt it.
+    at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    detail = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%H:%M}"
+
+
+class EtaRevision(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="eta_revisions")
+    eta = models.DateTimeField()
+    previous_eta = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=255)
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"ETA {self.eta:%H:%M} ({self.reason})"
+
+
+class GoodwillStatus(models.TextChoices):
+    GRANTED = "granted", "Granted"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting a manager"
+    APPROVED = "approved", "Approved by a manager"
+    REJECTED = "rejected", "Rejected by a manager"
+
+
+class GoodwillCredit(models.Model):
+    """A credit to the customer to make up for the breakdown (the Ritz-Carlton rule)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="goodwill_credits")
+    amount_eur = models.DecimalField(max_digits=9, decimal_places=2)
+    reason = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=GoodwillStatus.choices)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_eur__gt=0), name="goodwill_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"€{self.amount_eur} ({self.get_status_display()})"
+
+
+class CustomerRecoveryRecord(models.Model):
+    """The customer's recovery record, kept current each time one of their machines runs again."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="recovery_record")
+    recoveries = models.PositiveIntegerField(default=0)
+    median_time_to_recovery = models.DurationField(null=True, blank=True)
+    sla_met_rate = models.FloatField(null=True, blank=True)
+    promises_kept_rate = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.recoveries} recoveries"
+
+
+class NpsCategory(models.TextChoices):
+    PROMOTER = "promoter", "Promoter"
+    PASSIVE = "passive", "Passive"
+    DETRACTOR = "detractor", "Detractor"
+
+
+class SurveyResponse(models.Model):
+    """The customer's own verdict: 0-10, how likely are you to recommend us?"""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="survey_response")
+    score = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=10, choices=NpsCategory.choices)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(score__lte=10), name="survey_score_0_to_10")]
+
+    def __str__(self) -> str:
+        return f"{self.score}/10"
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class FollowUp(models.Model):
+    """A detractor's answer opens a task for a manager: call them, listen, make it right."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="follow_up")
+    status = models.CharField(max_length=6, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self) -> str:
+        return f"Follow-up on incident {self.incident_id} ({self.get_status_display()})"
