@@ -178,7 +178,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Run exactly one beat. The sweeper sends what a lost task left behind; surveys go out after recovery.
+CELERY_BEAT_SCHEDULE: dict = {
+    "sms-sweep": {"task": "notifications.tasks.messages_sweep_task", "schedule": 60.0},
+    "sms-surveys": {"task": "notifications.tasks.surveys_send_due_task", "schedule": 300.0},
+}
 
 # Outside services, chosen like EMAIL_BACKEND.
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.backends.console.ConsoleBackend")
@@ -209,6 +213,14 @@ PRONTO = {
     "SURVEY_DELAY_MINUTES": env.int("SURVEY_DELAY_MINUTES", default=60),
     "TRACKING_LINK_MAX_AGE_HOURS": env.int("TRACKING_LINK_MAX_AGE_HOURS", default=72),
     "SMS_RATE_PER_SECOND": env.float("SMS_RATE_PER_SECOND", default=1.0),
+    # Transient Twilio errors retry after 30 s, 60 s, 120 s...; after this many, call the customer.
+    "SMS_RETRY_BASE_SECONDS": env.float("SMS_RETRY_BASE_SECONDS", default=30.0),
+    "SMS_MAX_ATTEMPTS": env.int("SMS_MAX_ATTEMPTS", default=6),
+    # A queued SMS this old has lost its task (broker down at commit): the sweeper enqueues it again.
+    "SMS_SWEEP_GRACE_SECONDS": env.int("SMS_SWEEP_GRACE_SECONDS", default=60),
+    # Longer than any Twilio request can last (see TWILIO_HTTP_TIMEOUT_SECONDS), so a send still in
+    # flight is never taken for a dead one.
+    "SMS_STALE_SENDING_SECONDS": env.int("SMS_STALE_SENDING_SECONDS", default=120),
 }
 
 LOGGING = {

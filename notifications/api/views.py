@@ -1,0 +1,56 @@
+"""The dispatch desk's view of an incident's SMS conversation, and its replies."""
+
+from django.shortcuts import get_object_or_404
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.permissions import IsDeskStaff
+from core.idempotency import idempotent
+from notifications import selectors, services
+from notifications.models import Message
+from recovery.errors import InvalidRequest
+from recovery.models import Incident
+
+
+class MessageOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "direction",
+            "kind",
+            "body",
+            "status",
+            "not_sent_reason",
+            "segments",
+            "encoding",
+            "error_code",
+            "created_at",
+            "delivered_at",
+        ]
+
+
+class IncidentMessagesApi(APIView):
+    permission_classes = [IsDeskStaff]
+
+    class InputSerializer(serializers.Serializer):
+        body = serializers.CharField(max_length=640)
+
+    def get(self, request, incident_id: int):
+        incident = get_object_or_404(Incident, pk=incident_id)
+        messages = selectors.incident_messages(incident=incident)
+        return Response(MessageOutputSerializer(messages, many=True).data)
+
+    @idempotent
+    def post(self, request, incident_id: int):
+        incident = get_object_or_404(Incident.objects.select_related("rental__customer"), pk=incident_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            message = services.dispatcher_message_send(
+                incident=incident, body=data.validated_data["body"], by=request.user
+            )
+        except InvalidRequest as exc:
+            raise exceptions.ValidationError({"body": [exc.message]}) from exc
+        return Response(MessageOutputSerializer(message).data, status=status.HTTP_201_CREATED)
