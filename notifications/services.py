@@ -175,6 +175,16 @@ def _move_forward(message_id: int, status: str, **fields) -> bool:
     )
 
 
+def _settle(message_id: int, *, sid: str, status: str, **fields) -> bool:
+    """Twilio holds the message: keep its SID (once) and move the status forward; True if it moved."""
+    Message.objects.filter(pk=message_id, twilio_sid__isnull=True).update(twilio_sid=sid)
+    # With a SID the outcome is known: an "unknown" row is simply in flight at Twilio.
+    Message.objects.filter(pk=message_id, status=MessageStatus.UNKNOWN).update(status=MessageStatus.SENDING)
+    if status == MessageStatus.SENT:
+        fields.setdefault("sent_at", timezone.now())
+    return _move_forward(message_id, status, **fields)
+
+
 def _backoff_seconds(attempt: int) -> float:
     base = settings.PRONTO["SMS_RETRY_BASE_SECONDS"]
     # Jitter spreads a burst of retries after a Twilio outage instead of replaying it in lockstep.
@@ -253,9 +263,7 @@ def message_send(*, message_id: int) -> SendOutcome:
         return DONE
 
     # A fast status callback may already have filled the SID and moved the status on.
-    Message.objects.filter(pk=message.pk, twilio_sid__isnull=True).update(twilio_sid=sent.sid)
-    status = TWILIO_STATUSES.get(sent.status, MessageStatus.SENDING)
-    _move_forward(message.pk, status, sent_at=timezone.now())
+    _settle(message.pk, sid=sent.sid, status=TWILIO_STATUSES.get(sent.status, MessageStatus.SENDING))
     return DONE
 
 
@@ -272,11 +280,10 @@ def message_status_update(
     if message is None or new_status is None or (message.twilio_sid and message.twilio_sid != sid):
         return message
     with transaction.atomic():
-        Message.objects.filter(pk=message.pk, twilio_sid__isnull=True).update(twilio_sid=sid)
         fields: dict = {"error_code": error_code} if error_code else {}
         if new_status == MessageStatus.DELIVERED:
             fields["delivered_at"] = timezone.now()
-        moved = _move_forward(message.pk, new_status, **fields)
+        moved = _settle(message.pk, sid=sid, status=new_status, **fields)
         if moved and new_status in (MessageStatus.UNDELIVERED, MessageStatus.FAILED):
             if error_code == UNSUBSCRIBED:
                 _opt_out_number(message.to_number, at=timezone.now())
@@ -388,8 +395,9 @@ def messages_sweep(*, now: datetime | None = None) -> dict[str, int]:
             logger.warning("Could not ask the provider about SMS %s; trying next sweep.", message.pk)
             continue
         if found is not None:
-            Message.objects.filter(pk=message.pk, twilio_sid__isnull=True).update(twilio_sid=found.sid)
-            _move_forward(message.pk, TWILIO_STATUSES.get(found.status, MessageStatus.SENT), sent_at=now)
+            _settle(
+                message.pk, sid=found.sid, status=TWILIO_STATUSES.get(found.status, MessageStatus.SENDING)
+            )
             counts["found"] += 1
             continue
         if message.attempts >= settings.PRONTO["SMS_MAX_ATTEMPTS"]:

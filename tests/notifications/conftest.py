@@ -51,6 +51,7 @@ def sms_worker(fake_twilio, celery_worker_process, celery_worker):
         "TWILIO_FROM": FROM_NUMBER,
         "TWILIO_API_BASE_URL": fake_twilio.base_url,
         "TWILIO_HTTP_TIMEOUT_SECONDS": "1",
+        "SMS_RATE_PER_SECOND": "1000",
     }
     if any(os.environ.get(name) != value for name, value in wanted.items()):
         os.environ.update(wanted)
