@@ -14,6 +14,12 @@ TWILIO_BACKEND = "notifications.backends.twilio.TwilioBackend"
 
 
 @pytest.fixture(autouse=True)
+def _no_send_rate_limit(settings):
+    """The limiter has its own test; elsewhere it would only slow the suite down."""
+    settings.PRONTO = {**settings.PRONTO, "SMS_RATE_PER_SECOND": 1000.0}
+
+
+@pytest.fixture(autouse=True)
 def _empty_locmem_outbox():
     locmem.outbox.clear()
     yield
