@@ -150,6 +150,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "IncidentStatusEnum": "recovery.models.IncidentStatus",
+        "MachineStatusEnum": "fleet.models.MachineStatus",
+        "ChannelEnum": "recovery.models.Channel",
+    },
 }
 
 # Celery: without a broker URL every task runs in-process, so `make run` needs no Redis.
@@ -178,8 +183,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
-# Run exactly one beat. The sweeper sends what a lost task left behind; surveys go out after recovery.
-CELERY_BEAT_SCHEDULE: dict = {
+# Exactly one beat process must run (see deploy/README.md). The SMS sweeper sends what a lost task
+# left behind; surveys go out a configured time after recovery.
+CELERY_BEAT_SCHEDULE = {
+    "sla-watch": {"task": "recovery.sla_watch", "schedule": 60.0},
     "sms-sweep": {"task": "notifications.tasks.messages_sweep_task", "schedule": 60.0},
     "sms-surveys": {"task": "notifications.tasks.surveys_send_due_task", "schedule": 300.0},
 }

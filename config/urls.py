@@ -8,6 +8,7 @@ from core.views import healthz, readyz
 
 api_v1 = [
     path("", include("fleet.api.urls")),
+    path("", include("recovery.api.urls")),
     path("", include("notifications.api.urls")),
 ]
 

@@ -1,33 +1,31 @@
 """Domain errors of the recovery engine; the API turns each into a 4xx a dispatcher can act on."""
 
-
-class RecoveryError(Exception):
-    code = "recovery_error"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+from core.errors import DomainError
 
 
-class IllegalTransition(RecoveryError):
-    """The incident is not in a state where this step makes sense (409)."""
+class IllegalTransition(DomainError):
+    """The incident is not in a state where this step makes sense."""
 
+    status_code = 409
     code = "illegal_transition"
 
 
-class MachineUnavailable(RecoveryError):
-    """Another dispatcher reserved the machine a moment earlier, or it is no longer available (409)."""
+class MachineUnavailable(DomainError):
+    """Another dispatcher reserved the machine a moment earlier, or it is no longer available."""
 
+    status_code = 409
     code = "machine_taken"
 
 
-class NotPermitted(RecoveryError):
-    """The person may not do this (403), e.g. approving goodwill without being a manager."""
+class NotPermitted(DomainError):
+    """The person may not do this, e.g. approve goodwill without being a manager."""
 
+    status_code = 403
     code = "not_permitted"
 
 
-class InvalidRequest(RecoveryError):
-    """The request cannot be carried out as given (400)."""
+class InvalidRequest(DomainError):
+    """The request cannot be carried out as given."""
 
+    status_code = 400
     code = "invalid"

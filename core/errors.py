@@ -1,0 +1,10 @@
+"""Base of every domain error: services raise them, the API turns them into a 4xx JSON body."""
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message

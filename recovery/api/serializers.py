@@ -1,0 +1,258 @@
+"""Input and output shapes of the dispatcher's recovery API."""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from fleet.models import Machine, Rental, Technician
+from recovery.models import (
+    Channel,
+    CustomerRecoveryRecord,
+    FollowUp,
+    GoodwillCredit,
+    Incident,
+    Outcome,
+    Severity,
+    TimelineEvent,
+)
+
+MACHINE_HELP = "Fleet number of the replacement, e.g. PR0001234."
+
+
+class IncidentCreateInput(serializers.Serializer):
+    rental = serializers.PrimaryKeyRelatedField(queryset=Rental.objects.select_related("machine"))
+    symptom = serializers.CharField(max_length=2000)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MACHINE_DOWN)
+    channel = serializers.ChoiceField(
+        choices=[Channel.PHONE, Channel.CONSOLE, Channel.API, Channel.TELEMATICS], default=Channel.PHONE
+    )
+
+
+class ReserveInput(serializers.Serializer):
+    machine = serializers.SlugRelatedField(
+        slug_field="fleet_number", queryset=Machine.objects.select_related("category"), help_text=MACHINE_HELP
+    )
+    take_next_if_taken = serializers.BooleanField(
+        default=False, help_text="If someone took this machine a moment earlier, reserve the next best."
+    )
+
+
+class DispatchInput(serializers.Serializer):
+    machine = serializers.SlugRelatedField(
+        slug_field="fleet_number",
+        queryset=Machine.objects.select_related("category", "home_branch"),
+        required=False,
+        help_text=MACHINE_HELP + " Omit when a replacement is already reserved, or for a repair visit.",
+    )
+    technician = serializers.PrimaryKeyRelatedField(
+        queryset=Technician.objects.select_related("user", "home_branch"),
+        required=False,
+        help_text="Omit to send the suggested technician.",
+    )
+    take_next_if_taken = serializers.BooleanField(default=False)
+    repair_only = serializers.BooleanField(default=False, help_text="Send a technician to repair on site.")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=255)
+
+
+class RecoverInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+
+
+class EtaInput(serializers.Serializer):
+    eta = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=255)
+
+
+class GoodwillInput(serializers.Serializer):
+    amount_eur = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=Decimal("0.01"))
+    reason = serializers.CharField(max_length=255)
+
+
+class GoodwillDecisionInput(serializers.Serializer):
+    approve = serializers.BooleanField()
+
+
+class FollowUpInput(serializers.Serializer):
+    assigned_to = serializers.IntegerField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    close = serializers.BooleanField(default=False)
+
+
+class _MachineBrief(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.name")
+
+    class Meta:
+        model = Machine
+        fields = ["id", "fleet_number", "make", "model", "category", "status"]
+
+
+class IncidentOutput(serializers.ModelSerializer):
+    customer = serializers.SerializerMethodField()
+    site_address = serializers.CharField(source="rental.site_address")
+    broken_machine = _MachineBrief()
+    replacement_machine = _MachineBrief(allow_null=True)
+    technician = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display")
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "status",
+            "status_display",
+            "allowed_actions",
+            "customer",
+            "rental",
+            "site_address",
+            "site_lat",
+            "site_lon",
+            "broken_machine",
+            "replacement_machine",
+            "technician",
+            "symptom",
+            "severity",
+            "reported_via",
+            "reported_at",
+            "sla_due_at",
+            "reserved_at",
+            "dispatched_at",
+            "en_route_at",
+            "on_site_at",
+            "recovered_at",
+            "closed_at",
+            "cancelled_at",
+            "outcome",
+            "first_promised_eta",
+            "current_eta",
+            "time_to_dispatch",
+            "time_to_arrival",
+            "time_to_recovery",
+            "eta_error",
+            "promise_kept",
+            "sla_met",
+            "sla_at_risk_since",
+            "call_customer_reason",
+        ]
+
+    def get_customer(self, incident) -> dict:
+        customer = incident.rental.customer
+        return {"id": customer.id, "company": customer.company, "contact_name": customer.contact_name}
+
+    def get_technician(self, incident) -> dict | None:
+        if incident.technician is None:
+            return None
+        return {"id": incident.technician.id, "name": str(incident.technician)}
+
+    def get_allowed_actions(self, incident) -> list[str]:
+        from recovery.services import allowed_actions
+
+        return allowed_actions(incident=incident)
+
+
+class SuggestionOutput(serializers.Serializer):
+    machine_id = serializers.IntegerField()
+    fleet_number = serializers.CharField()
+    make = serializers.CharField()
+    model = serializers.CharField()
+    category_code = serializers.CharField()
+    category_name = serializers.CharField()
+    match = serializers.ChoiceField(choices=["exact", "substitute"])
+    substitute_preference = serializers.IntegerField(allow_null=True)
+    why = serializers.CharField()
+    branch_name = serializers.CharField()
+    distance_km = serializers.FloatField()
+    eta_minutes = serializers.IntegerField()
+    eta_at = serializers.DateTimeField()
+
+
+class TechnicianSuggestionOutput(serializers.Serializer):
+    technician_id = serializers.IntegerField()
+    name = serializers.CharField()
+    branch_name = serializers.CharField()
+    distance_km = serializers.FloatField()
+    busy = serializers.BooleanField()
+
+
+class SuggestionsOutput(serializers.Serializer):
+    suggestions = SuggestionOutput(many=True)
+    reason = serializers.CharField()
+    technicians = TechnicianSuggestionOutput(many=True)
+
+
+class TimelineEventOutput(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    kind_display = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = TimelineEvent
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "at",
+            "recorded_at",
+            "actor",
+            "channel",
+            "from_status",
+            "to_status",
+            "detail",
+            "data",
+        ]
+
+    def get_actor(self, event) -> str | None:
+        return (event.actor.get_full_name() or event.actor.get_username()) if event.actor else None
+
+
+class GoodwillOutput(serializers.ModelSerializer):
+    granted_by = serializers.CharField(source="granted_by.get_username")
+    decided_by = serializers.CharField(source="decided_by.get_username", allow_null=True, default=None)
+
+    class Meta:
+        model = GoodwillCredit
+        fields = [
+            "id",
+            "incident",
+            "amount_eur",
+            "reason",
+            "status",
+            "granted_by",
+            "granted_at",
+            "decided_by",
+            "decided_at",
+        ]
+
+
+class RecoveryRecordOutput(serializers.ModelSerializer):
+    class Meta:
+        model = CustomerRecoveryRecord
+        fields = [
+            "customer",
+            "recoveries",
+            "median_time_to_recovery",
+            "sla_met_rate",
+            "promises_kept_rate",
+            "updated_at",
+        ]
+
+
+class FollowUpOutput(serializers.ModelSerializer):
+    customer = serializers.CharField(source="incident.rental.customer.company")
+    score = serializers.IntegerField(source="incident.survey_response.score")
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "incident",
+            "customer",
+            "score",
+            "status",
+            "assigned_to",
+            "note",
+            "opened_at",
+            "closed_at",
+        ]
