@@ -23,6 +23,13 @@ MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-f]{32})/M
 MAX_HANG_SECONDS = 30.0
 
 
+# The credentials the suite's fake Twilio accepts (and signs its callbacks with).
+ACCOUNT_SID = "AC" + "0" * 31 + "1"
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+FROM_NUMBER = "+390200000001"
+TWILIO_BACKEND = "notifications.backends.twilio.TwilioBackend"
+
+
 @dataclass
 class FakeMessage:
     sid: str

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from notifications.backends.base import PermanentSmsError, TransientSmsError, UnknownOutcomeSmsError
 from notifications.backends.twilio import TwilioBackend
-from tests.notifications.conftest import FROM_NUMBER
+from tests.fakes.twilio_server import FROM_NUMBER
 
 TO = "+393471234567"
 

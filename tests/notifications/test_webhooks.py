@@ -10,7 +10,7 @@ from notifications import services
 from notifications.models import Direction, Message, MessageKind, MessageStatus
 from recovery import services as recovery
 from recovery.models import FollowUp, SurveyResponse
-from tests.notifications.conftest import AUTH_TOKEN
+from tests.fakes.twilio_server import AUTH_TOKEN
 from tests.notifications.helpers import dispatched_incident, logged_incident
 
 pytestmark = pytest.mark.django_db

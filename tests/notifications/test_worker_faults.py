@@ -12,18 +12,10 @@ from config.celery import app
 from notifications import services
 from notifications.models import Message, MessageKind, MessageStatus
 from notifications.tasks import message_send_task
+from tests.helpers import wait_until
 from tests.notifications.helpers import logged_incident
 
 pytestmark = pytest.mark.worker
-
-
-def wait_until(condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("The condition did not come true in time.")
 
 
 @pytest.fixture
