@@ -4,6 +4,7 @@ that let `make run` start on a fresh checkout (SQLite, eager Celery, SMS on the 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "fleet",
     "recovery",
     "notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +199,8 @@ CELERY_BEAT_SCHEDULE = {
     "sla-watch": {"task": "recovery.sla_watch", "schedule": 60.0},
     "sms-sweep": {"task": "notifications.tasks.messages_sweep_task", "schedule": 60.0},
     "sms-surveys": {"task": "notifications.tasks.surveys_send_due_task", "schedule": 300.0},
+    # Daily, in the quiet of the night (TIME_ZONE): SMS bodies and stored API answers past retention.
+    "personal-data-retention": {"task": "privacy.retention_apply", "schedule": crontab(hour=3, minute=30)},
 }
 
 # Outside services, chosen like EMAIL_BACKEND.
@@ -236,6 +240,11 @@ PRONTO = {
     # Longer than any Twilio request can last (see TWILIO_HTTP_TIMEOUT_SECONDS), so a send still in
     # flight is never taken for a dead one.
     "SMS_STALE_SENDING_SECONDS": env.int("SMS_STALE_SENDING_SECONDS", default=120),
+    # Personal data (docs/personal-data.md). SMS bodies, and the customer's texts quoted on the
+    # timeline, are deleted after this; the ledger rows stay for the delivery figures.
+    "SMS_BODY_RETENTION_DAYS": env.int("SMS_BODY_RETENTION_DAYS", default=180),
+    # Stored answers of Idempotency-Key requests repeat customer data; retries come within minutes.
+    "IDEMPOTENCY_KEY_RETENTION_HOURS": env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24),
 }
 
 # "json" in production: one object a line, for the log collector. Plain text reads better locally.

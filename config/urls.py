@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("fleet.api.urls")),
     path("", include("recovery.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("privacy.api.urls")),
 ]
 
 urlpatterns = [

@@ -7,9 +7,12 @@ Only successful answers are kept: a failed attempt changed nothing and may be re
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -76,3 +79,23 @@ def idempotent(view_method: Callable) -> Callable:
             return _replay(record, fingerprint)
 
     return wrapper
+
+
+def idempotency_keys_purge(*, older_than: datetime) -> int:
+    """Stored answers repeat customer data (names, numbers, SMS bodies); a retry comes within
+    minutes, so a day-old key has done its job."""
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=older_than).delete()
+    return deleted
+
+
+def idempotency_keys_erase_mentioning(*, texts: list[str]) -> int:
+    """Forget stored answers that quote any of `texts` (an erased customer's name or number)."""
+    texts = [text for text in texts if text]
+    if not texts:
+        return 0
+    as_text = Cast("response_body", TextField())
+    mentions = Q()
+    for text in texts:
+        mentions |= Q(body_text__icontains=text)
+    deleted, _ = IdempotencyKey.objects.annotate(body_text=as_text).filter(mentions).delete()
+    return deleted

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.db import transaction
 
 from fleet.models import Branch, CategorySubstitute, Customer, Machine, MachineCategory, Rental, Technician
+from privacy.models import AuditAction, AuditChannel
+from privacy.services import audit_record
 
 
 @admin.register(Branch)
@@ -35,9 +38,45 @@ class MachineAdmin(admin.ModelAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["company", "contact_name", "mobile", "language", "sms_opted_out_at"]
+    """Every view and change of a customer here lands in the audit log (privacy app)."""
+
+    list_display = ["company", "contact_name", "mobile", "language", "sms_opted_out_at", "erased_at"]
     search_fields = ["company", "contact_name", "mobile"]
     list_filter = ["language"]
+    readonly_fields = ["erased_at"]
+
+    def _audit(self, request, action: str, customer: Customer, fields: list[str] | None = None) -> None:
+        audit_record(
+            actor=request.user,
+            action=action,
+            channel=AuditChannel.ADMIN,
+            object_type="customer",
+            object_id=customer.pk,
+            customer=customer,
+            fields=fields,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and (customer := self.get_object(request, object_id)) is not None:
+            self._audit(request, AuditAction.VIEW, customer)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        action = AuditAction.UPDATE if change else AuditAction.CREATE
+        self._audit(request, action, obj, fields=list(form.changed_data))
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        self._audit(request, AuditAction.DELETE, obj)
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for customer in queryset:
+            self._audit(request, AuditAction.DELETE, customer)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Rental)

@@ -133,6 +133,8 @@ class Customer(models.Model):
     sms_consent = models.BooleanField(default=True)
     # Set when the customer texts STOP; no SMS goes to them until they text START.
     sms_opted_out_at = models.DateTimeField(null=True, blank=True)
+    # Set by `manage.py erase_customer`: the personal data above are placeholders since then.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["company"]

@@ -7,4 +7,9 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
 
     def ready(self) -> None:
+        from core.metrics import register_collector
+
         from . import checks  # noqa: F401  (registers the system checks)
+        from .metrics import SmsLedgerCollector
+
+        register_collector(SmsLedgerCollector())

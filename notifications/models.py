@@ -43,6 +43,9 @@ class MessageStatus(models.TextChoices):
     RECEIVED = "received", "Received"
 
 
+# A row in one of these may still be (re)sent or looked up at Twilio by its body: never blank it.
+IN_FLIGHT_STATUSES = (MessageStatus.QUEUED, MessageStatus.SENDING, MessageStatus.UNKNOWN)
+
 # Status callbacks may repeat or arrive out of order: a status only ever moves up this ladder.
 STATUS_RANK = {
     MessageStatus.QUEUED: 0,
@@ -74,7 +77,9 @@ class Message(models.Model):
     to_number = models.CharField(max_length=20)
     from_number = models.CharField(max_length=20, blank=True)
     language = models.CharField(max_length=2)
-    body = models.TextField()
+    # Blanked after SMS_BODY_RETENTION_DAYS or on erasure; the row stays for the figures.
+    body = models.TextField(blank=True)
+    body_erased_at = models.DateTimeField(null=True, blank=True)
     segments = models.PositiveSmallIntegerField()
     encoding = models.CharField(max_length=4)
     status = models.CharField(max_length=12, choices=MessageStatus.choices)
@@ -111,6 +116,10 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
             models.Index(fields=["customer", "kind", "created_at"], name="sms_customer_kind"),
+            # The retention job's scan: bodies still held, oldest first.
+            models.Index(
+                fields=["created_at"], condition=Q(body_erased_at__isnull=True), name="sms_body_held"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from fleet.models import Customer
 from recovery import selectors as recovery_selectors
@@ -75,3 +75,16 @@ def incidents_due_a_survey(*, recovered_before: datetime, recovered_after: datet
     return Incident.objects.filter(
         recovered_at__lte=recovered_before, recovered_at__gt=recovered_after, survey_response__isnull=True
     ).exclude(sms_messages__kind=MessageKind.SURVEY)
+
+
+def messages_in_flight_for_customer(*, customer: Customer) -> QuerySet[Message]:
+    """Texts to the customer that a worker may be sending right now."""
+    return Message.objects.filter(
+        customer=customer, status__in=(MessageStatus.SENDING, MessageStatus.UNKNOWN)
+    )
+
+
+def message_counts_by_status() -> dict[tuple[str, str], int]:
+    """(direction, status) -> how many rows in the ledger; one grouped query for /metrics."""
+    rows = Message.objects.order_by().values_list("direction", "status").annotate(n=Count("id"))
+    return {(direction, status): n for direction, status, n in rows}

@@ -14,11 +14,13 @@ import redis
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from fleet.models import Branch, Customer
+from fleet.services import ERASED_MOBILE
 from recovery import services as recovery_services
 from recovery.errors import InvalidRequest
 from recovery.models import Incident
@@ -27,7 +29,15 @@ from . import selectors
 from .backends import get_backend
 from .backends.base import PermanentSmsError, SmsError, TransientSmsError, UnknownOutcomeSmsError
 from .messages import gsm_friendly, help_text, incident_message_text
-from .models import STATUS_RANK, Direction, Message, MessageKind, MessageStatus, NotSentReason
+from .models import (
+    IN_FLIGHT_STATUSES,
+    STATUS_RANK,
+    Direction,
+    Message,
+    MessageKind,
+    MessageStatus,
+    NotSentReason,
+)
 from .ratelimit import send_slot_take
 from .segments import segment_count
 
@@ -429,3 +439,51 @@ def surveys_queue_due(*, now: datetime | None = None) -> int:
         if customer_message_queue(incident=incident, kind=MessageKind.SURVEY) is not None:
             queued += 1
     return queued
+
+
+# Personal data -------------------------------------------------------------------------------
+
+RETENTION_BATCH = 5000
+
+
+def customer_messages_erase(*, customer: Customer, number: str, at: datetime) -> int:
+    """Blank the bodies and the customer's number on every SMS to or from them; keep the rows.
+
+    Status, kind, direction, segments and times stay, so delivery figures do not change. Texts
+    still queued are cancelled as opted out. Rows from the number that matched no customer when
+    they arrived are theirs too; rows of another customer sharing the number are not."""
+    mine = Q(customer=customer) | Q(incident__rental__customer=customer)
+    if number:
+        mine |= Q(customer__isnull=True) & (Q(from_number=number) | Q(to_number=number))
+    messages = Message.objects.filter(mine)
+    messages.filter(status=MessageStatus.QUEUED).update(
+        status=MessageStatus.NOT_SENT,
+        not_sent_reason=NotSentReason.OPTED_OUT,
+        next_attempt_at=None,
+        status_updated_at=at,
+    )
+    erased = messages.update(body="", error_message="", body_erased_at=Coalesce("body_erased_at", Value(at)))
+    # Twilio's error texts quote the number ("The 'To' number +39... is not valid"): gone above.
+    messages.filter(direction=Direction.OUTBOUND).update(to_number=ERASED_MOBILE)
+    messages.filter(direction=Direction.INBOUND).update(from_number=ERASED_MOBILE)
+    return erased
+
+
+def message_bodies_expire(*, older_than: datetime, at: datetime) -> int:
+    """Delete SMS bodies older than the retention period, in batches; the rows stay for the figures.
+
+    Twilio's error texts can quote the customer's number, so they go with the body."""
+    expired = 0
+    while True:
+        batch = list(
+            Message.objects.filter(created_at__lt=older_than, body_erased_at__isnull=True)
+            .exclude(status__in=IN_FLIGHT_STATUSES)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:RETENTION_BATCH]
+        )
+        if not batch:
+            return expired
+        # One short transaction per batch: the first run after an upgrade may touch millions of rows.
+        expired += Message.objects.filter(pk__in=batch, body_erased_at__isnull=True).update(
+            body="", error_message="", body_erased_at=at
+        )

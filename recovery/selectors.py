@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from geopy.distance import geodesic, great_circle
 
@@ -330,4 +330,38 @@ def recovered_incidents_for_customer(*, customer: Customer) -> QuerySet[Incident
         rental__customer=customer,
         status__in=(IncidentStatus.RECOVERED, IncidentStatus.CLOSED),
         time_to_recovery__isnull=False,
+    )
+
+
+def open_incident_counts_by_status() -> dict[str, int]:
+    """Open incidents per status, every open status present (0 when none)."""
+    counts = dict(
+        Incident.objects.filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    return {status: counts.get(status, 0) for status in OPEN_STATUSES}
+
+
+@dataclass(frozen=True)
+class RecoveryHistogram:
+    buckets: list[tuple[float, int]]  # (upper bound in minutes, incidents at or under it), cumulative
+    count: int
+    sum_minutes: float
+
+
+def time_to_recovery_histogram(*, bucket_minutes: tuple[int, ...]) -> RecoveryHistogram:
+    """The stored time to recovery of every recovered incident, in cumulative buckets; one query."""
+    measured = Incident.objects.filter(time_to_recovery__isnull=False)
+    aggregates = {
+        f"le_{minutes}": Count("id", filter=Q(time_to_recovery__lte=timedelta(minutes=minutes)))
+        for minutes in bucket_minutes
+    }
+    row = measured.aggregate(total=Count("id"), duration=Sum("time_to_recovery"), **aggregates)
+    duration = row["duration"] or timedelta(0)
+    return RecoveryHistogram(
+        buckets=[(float(minutes), row[f"le_{minutes}"]) for minutes in bucket_minutes],
+        count=row["total"],
+        sum_minutes=duration.total_seconds() / 60,
     )

@@ -76,8 +76,17 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["id", "company", "contact_name", "mobile", "language", "sms_consent", "sms_opted_out_at"]
-        read_only_fields = ["sms_opted_out_at"]
+        fields = [
+            "id",
+            "company",
+            "contact_name",
+            "mobile",
+            "language",
+            "sms_consent",
+            "sms_opted_out_at",
+            "erased_at",
+        ]
+        read_only_fields = ["sms_opted_out_at", "erased_at"]
 
 
 class RentalSerializer(CoordinatesMixin, serializers.ModelSerializer):

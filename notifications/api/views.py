@@ -10,6 +10,8 @@ from core.api.permissions import IsDeskStaff
 from core.idempotency import idempotent
 from notifications import selectors, services
 from notifications.models import Message
+from privacy.models import AuditAction, AuditChannel
+from privacy.services import audit_record
 from recovery.errors import InvalidRequest
 from recovery.models import Incident
 
@@ -22,6 +24,7 @@ class MessageOutputSerializer(serializers.ModelSerializer):
             "direction",
             "kind",
             "body",
+            "body_erased_at",
             "status",
             "not_sent_reason",
             "segments",
@@ -43,8 +46,16 @@ class IncidentMessagesApi(APIView):
 
     @extend_schema(responses=MessageOutputSerializer(many=True))
     def get(self, request, incident_id: int):
-        incident = get_object_or_404(Incident, pk=incident_id)
+        incident = get_object_or_404(Incident.objects.select_related("rental__customer"), pk=incident_id)
         messages = selectors.incident_messages(incident=incident)
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            channel=AuditChannel.API,
+            object_type="incident_messages",
+            object_id=incident.pk,
+            customer=incident.rental.customer,
+        )
         return Response(MessageOutputSerializer(messages, many=True).data)
 
     @extend_schema(
@@ -67,4 +78,13 @@ class IncidentMessagesApi(APIView):
             )
         except InvalidRequest as exc:
             raise exceptions.ValidationError({"body": [exc.message]}) from exc
+        audit_record(
+            actor=request.user,
+            action=AuditAction.CREATE,
+            channel=AuditChannel.API,
+            object_type="message",
+            object_id=message.pk,
+            customer=incident.rental.customer,
+            fields=["body"],
+        )
         return Response(MessageOutputSerializer(message).data, status=status.HTTP_201_CREATED)

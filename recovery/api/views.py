@@ -10,6 +10,8 @@ from rest_framework.views import APIView
 
 from core.api.permissions import IsDeskStaff, IsManager
 from core.idempotency import idempotent
+from privacy.models import AuditAction, AuditChannel
+from privacy.services import audit_record
 from recovery import selectors, services
 from recovery.api import serializers as s
 from recovery.models import (
@@ -54,6 +56,18 @@ def _suggestions_payload(incident: Incident, limit: int | None = None) -> dict:
     return {"suggestions": found.suggestions, "reason": found.reason, "technicians": technicians}
 
 
+def _audit_incident_view(request, incident: Incident, object_type: str = "incident") -> None:
+    """The incident shows its customer's name: audited as a view of that customer's data."""
+    audit_record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        channel=AuditChannel.API,
+        object_type=object_type,
+        object_id=incident.pk,
+        customer=incident.rental.customer,
+    )
+
+
 class IncidentListCreateView(generics.ListAPIView):
     """Incidents, most recent first; `?open=true` for the live board."""
 
@@ -62,6 +76,19 @@ class IncidentListCreateView(generics.ListAPIView):
     queryset = selectors.incident_list()
     filterset_class = IncidentFilter
     ordering_fields = ["reported_at", "sla_due_at"]
+
+    def paginate_queryset(self, queryset):
+        # Each incident shows its customer's name: one audit entry per page, naming them all.
+        page = super().paginate_queryset(queryset)
+        shown = page if page is not None else queryset
+        audit_record(
+            actor=self.request.user,
+            action=AuditAction.VIEW,
+            channel=AuditChannel.API,
+            object_type="incident",
+            customer_ids=[incident.rental.customer_id for incident in shown],
+        )
+        return page
 
     @extend_schema(
         request=s.IncidentCreateInput,
@@ -99,7 +126,9 @@ class IncidentDetailView(APIView):
 
     @extend_schema(responses=s.IncidentOutput)
     def get(self, request, pk: int):
-        return Response(s.IncidentOutput(_incident_or_404(pk)).data)
+        incident = _incident_or_404(pk)
+        _audit_incident_view(request, incident)
+        return Response(s.IncidentOutput(incident).data)
 
 
 class IncidentSuggestionsView(APIView):
@@ -237,7 +266,10 @@ class TimelineView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return TimelineEvent.objects.none()
-        return selectors.incident_timeline(incident=_incident_or_404(self.kwargs["pk"]))
+        incident = _incident_or_404(self.kwargs["pk"])
+        # The timeline quotes the customer's own SMS.
+        _audit_incident_view(self.request, incident, object_type="incident_timeline")
+        return selectors.incident_timeline(incident=incident)
 
 
 class GoodwillView(APIView):
