@@ -88,14 +88,17 @@ def idempotency_keys_purge(*, older_than: datetime) -> int:
     return deleted
 
 
-def idempotency_keys_erase_mentioning(*, texts: list[str]) -> int:
-    """Forget stored answers that quote any of `texts` (an erased customer's name or number)."""
-    texts = [text for text in texts if text]
-    if not texts:
+def idempotency_keys_erase_mentioning(*, texts: list[str], sms_bodies: list[str]) -> int:
+    """Forget stored answers that quote any of `texts` (an erased customer's name or number) or
+    that are one of their SMS (the answer to a dispatcher's reply carries its `body`)."""
+    mentions = Q()
+    if sms_bodies:
+        mentions |= Q(response_body__body__in=sms_bodies)
+    for text in texts:
+        if text:
+            mentions |= Q(body_text__icontains=text)
+    if not mentions:
         return 0
     as_text = Cast("response_body", TextField())
-    mentions = Q()
-    for text in texts:
-        mentions |= Q(body_text__icontains=text)
     deleted, _ = IdempotencyKey.objects.annotate(body_text=as_text).filter(mentions).delete()
     return deleted

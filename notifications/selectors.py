@@ -88,3 +88,14 @@ def message_counts_by_status() -> dict[tuple[str, str], int]:
     """(direction, status) -> how many rows in the ledger; one grouped query for /metrics."""
     rows = Message.objects.order_by().values_list("direction", "status").annotate(n=Count("id"))
     return {(direction, status): n for direction, status, n in rows}
+
+
+def customer_message_bodies(*, customer: Customer) -> list[str]:
+    """The texts still held in the ledger to or from the customer."""
+    return list(
+        Message.objects.filter(customer=customer, body_erased_at__isnull=True)
+        .exclude(body="")
+        .order_by()
+        .values_list("body", flat=True)
+        .distinct()
+    )

@@ -125,6 +125,7 @@ def customer_erase(
         if report.already_erased:
             # The placeholders are not personal data; scrubbing them would only blur the record.
             scrub = Scrubber(phrases=[], name_parts=[])
+        sms_bodies = notification_selectors.customer_message_bodies(customer=customer)
         report.counts.update(
             recovery_services.customer_incidents_erase(
                 customer=customer, scrub=scrub, site_decimals=fleet_services.ERASED_SITE_DECIMALS
@@ -136,7 +137,7 @@ def customer_erase(
         report.counts["rentals"] = fleet_services.customer_rental_sites_erase(customer=customer)
         if not report.already_erased:
             report.counts["stored_api_answers"] = idempotency_keys_erase_mentioning(
-                texts=[customer.company, customer.contact_name, number]
+                texts=[customer.company, customer.contact_name, number], sms_bodies=sms_bodies
             )
         fleet_services.customer_anonymise(customer=customer, at=at)
         report.counts["admin_log_entries"] = _admin_log_erase(customer)
