@@ -134,6 +134,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="10/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),
+        # Per technician: a phone pinging every 15 s plus its taps and a queue flushing after a tunnel.
+        "technician": env.str("THROTTLE_TECHNICIAN", default="240/min"),
     },
 }
 
@@ -212,6 +214,17 @@ PRONTO = {
     "SURVEY_DELAY_MINUTES": env.int("SURVEY_DELAY_MINUTES", default=60),
     "TRACKING_LINK_MAX_AGE_HOURS": env.int("TRACKING_LINK_MAX_AGE_HOURS", default=72),
     "SMS_RATE_PER_SECOND": env.float("SMS_RATE_PER_SECOND", default=1.0),
+    # Technician app. A ping revises the ETA only when it moves this much, so the timeline
+    # shows real changes rather than one line per ping.
+    "LIVE_ETA_THRESHOLD_MINUTES": env.int("LIVE_ETA_THRESHOLD_MINUTES", default=5),
+    # Phones' clocks drift; a device time further ahead than this is refused as a wrong clock.
+    "DEVICE_CLOCK_TOLERANCE_MINUTES": env.int("DEVICE_CLOCK_TOLERANCE_MINUTES", default=5),
+    # An offline queue older than this is a wrong clock or a lost phone, not a report to apply.
+    "DEVICE_TIME_MAX_AGE_HOURS": env.int("DEVICE_TIME_MAX_AGE_HOURS", default=48),
+    "PHOTO_MAX_BYTES": env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024),
+    # Pings one request may carry: an hour offline at one ping every 15 s is 240.
+    "LOCATION_BATCH_MAX": env.int("LOCATION_BATCH_MAX", default=500),
+    "TECHNICIAN_RECENT_DAYS": env.int("TECHNICIAN_RECENT_DAYS", default=7),
 }
 
 LOGGING = {

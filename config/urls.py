@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from core.views import healthz, readyz
 
 api_v1 = [
+    path("", include("core.api.urls")),
+    path("technician/", include("recovery.technician_api.urls")),
     path("", include("fleet.api.urls")),
     path("", include("recovery.api.urls")),
 ]
