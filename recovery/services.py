@@ -945,15 +945,18 @@ def image_type(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+def human_size(size: int) -> str:
+    """A byte count as the technician reads it: 734 KB, 10.0 MB."""
+    return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(size // 1024, 1)} KB"
+
+
 def job_photo_add(
     *, incident: Incident, file: File, by: User, taken_at: datetime, channel: str = Channel.TECHNICIAN
 ) -> JobPhoto:
     """Keep a photo of the job through the default storage, and note it on the timeline."""
     limit = settings.PRONTO["PHOTO_MAX_BYTES"]
     if file.size > limit:
-        raise InvalidRequest(
-            f"The photo is {file.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."
-        )
+        raise InvalidRequest(f"The photo is {human_size(file.size)}; the limit is {human_size(limit)}.")
     file.seek(0)
     found = image_type(file.read(12))
     file.seek(0)

@@ -1,9 +1,18 @@
 """Rate limits: failed logins per client address, and each technician's phone per user."""
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 
-class FailedLoginThrottle(SimpleRateThrottle):
+class SettingsRateMixin:
+    """Read the rate when asked: DRF copies the rates once at import, so a changed setting
+    (a test, a reloaded configuration) would otherwise go unnoticed."""
+
+    def get_rate(self) -> str | None:
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class FailedLoginThrottle(SettingsRateMixin, SimpleRateThrottle):
     """Counts failed logins only (rate `login`): a technician who types the password right is
     never held up by a colleague's typos, while guessing passwords runs into 429 quickly."""
 
@@ -29,7 +38,7 @@ class FailedLoginThrottle(SimpleRateThrottle):
         self.cache.set(self.key, self.history, self.duration)
 
 
-class TechnicianRateThrottle(UserRateThrottle):
+class TechnicianRateThrottle(SettingsRateMixin, UserRateThrottle):
     """Per technician (rate `technician`), so one phone stuck in a retry loop slows only itself."""
 
     scope = "technician"

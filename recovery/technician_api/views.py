@@ -239,8 +239,9 @@ class JobPhotosView(TechnicianAPIView, generics.ListAPIView):
     serializer_class = s.PhotoOutput
     filter_backends: list = []
 
-    def get_parser_classes(self):
-        return [MultiPartParser] if self.request.method == "POST" else super().get_parser_classes()
+    def get_parsers(self):
+        # Photos come as multipart; anything else on POST is a 415.
+        return [MultiPartParser()] if self.request.method == "POST" else super().get_parsers()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -272,7 +273,7 @@ class JobPhotosView(TechnicianAPIView, generics.ListAPIView):
         limit = settings.PRONTO["PHOTO_MAX_BYTES"]
         if _declared_length(request) > limit + 64 * 1024:
             raise ValidationError(
-                {"file": [f"The photo is larger than the {limit / 1_048_576:.0f} MB limit."]}
+                {"file": [f"The photo is larger than the {services.human_size(limit)} limit."]}
             )
         data = self.valid(s.PhotoInput, request.data)
         photo = services.job_photo_add(

@@ -45,7 +45,11 @@ def milano(db):
 @pytest.fixture
 def monza(db):
     return factories.BranchFactory(
-        name="Monza", address="Viale Lombardia 1, Monza", lat=MONZA[0], lon=MONZA[1], average_road_speed_kmh=60
+        name="Monza",
+        address="Viale Lombardia 1, Monza",
+        lat=MONZA[0],
+        lon=MONZA[1],
+        average_road_speed_kmh=60,
     )
 
 
@@ -67,7 +71,9 @@ def rental(mini, milano):
 
 def make_technician(username: str, first_name: str, branch, skills):
     return factories.TechnicianFactory(
-        user=factories.UserFactory(role="technician", username=username, first_name=first_name, last_name="Ferri"),
+        user=factories.UserFactory(
+            role="technician", username=username, first_name=first_name, last_name="Ferri"
+        ),
         home_branch=branch,
         skills=skills,
     )

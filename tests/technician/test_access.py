@@ -61,10 +61,16 @@ def test_a_cancelled_job_still_shows_its_status_but_not_the_customer(job, lucas_
     assert (body["status"], body["customer"], body["next_steps"]) == ("cancelled", None, [])
 
 
-def test_recent_jobs_are_the_ones_finished_in_the_last_days(luca, rental, replacement, dispatcher, lucas_phone, t0):
-    job = dispatch_to(luca, rental=rental, replacement=replacement, dispatcher=dispatcher, at=t0 - timedelta(days=9))
+def test_recent_jobs_are_the_ones_finished_in_the_last_days(
+    luca, rental, replacement, dispatcher, lucas_phone, t0
+):
+    job = dispatch_to(
+        luca, rental=rental, replacement=replacement, dispatcher=dispatcher, at=t0 - timedelta(days=9)
+    )
     services.dispatch_arrive(incident=job, by=luca.user, at=t0 - timedelta(days=9, minutes=-30))
-    services.incident_recover(incident=job, outcome="swapped", by=luca.user, at=t0 - timedelta(days=9, minutes=-60))
+    services.incident_recover(
+        incident=job, outcome="swapped", by=luca.user, at=t0 - timedelta(days=9, minutes=-60)
+    )
 
     assert lucas_phone.get(f"{API}/jobs/", {"scope": "recent"}).json()["count"] == 0
     assert lucas_phone.get(f"{API}/jobs/", {"scope": "recent", "days": 10}).json()["count"] == 1
@@ -74,7 +80,10 @@ def test_a_dispatcher_is_told_the_technician_api_is_for_technicians(job, dispatc
     response = phone_of(dispatcher).get(f"{API}/jobs/")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "This part of the API is for field technicians.", "code": "permission_denied"}
+    assert response.json() == {
+        "detail": "This part of the API is for field technicians.",
+        "code": "permission_denied",
+    }
 
 
 def test_without_a_token_the_app_is_asked_to_sign_in(job, anonymous_api):
@@ -97,3 +106,18 @@ def test_an_unknown_scope_is_a_400_with_a_message(lucas_phone):
 
     assert response.status_code == 400
     assert response.json()["detail"] == 'scope: "yesterday" is not a valid choice.'
+
+
+def test_each_technician_is_throttled_on_their_own(job, lucas_phone, marcos_phone, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "technician": "2/min",
+        },
+    }
+
+    lucas = [lucas_phone.get(f"{API}/me/").status_code for _ in range(3)]
+
+    assert lucas == [200, 200, 429]
+    assert marcos_phone.get(f"{API}/me/").status_code == 200

@@ -50,7 +50,10 @@ def test_a_technician_drives_a_job_from_dispatched_to_recovered_through_the_app(
 
     # Set off, also retried.
     en_route = post("status", {"status": "en_route", "at": iso(t0 + minutes(10))}, "status-1")
-    assert post("status", {"status": "en_route", "at": iso(t0 + minutes(10))}, "status-1").json() == en_route.json()
+    assert (
+        post("status", {"status": "en_route", "at": iso(t0 + minutes(10))}, "status-1").json()
+        == en_route.json()
+    )
     assert en_route.json()["status"] == "en_route"
 
     # Stuck behind an accident near Bergamo: the queued positions arrive in one batch, out of order.
@@ -69,7 +72,9 @@ def test_a_technician_drives_a_job_from_dispatched_to_recovered_through_the_app(
     assert pings.status_code == 200
     assert pings.json()["position"]["lat"] == BERGAMO[0]
     assert pings.json()["eta_revised"] == [job.pk]
-    drive = StraightLineEtaProvider().estimate(origin=BERGAMO, destination=SITE, road_speed_kmh=60, loading=False)
+    drive = StraightLineEtaProvider().estimate(
+        origin=BERGAMO, destination=SITE, road_speed_kmh=60, loading=False
+    )
     assert phone.get(f"{API}/jobs/{job.pk}/").json()["current_eta"] == iso(t0 + minutes(22) + drive.duration)
     # One ping later, hardly moved: no new revision, and the customer heard of the delay once.
     phone.post(
@@ -90,12 +95,17 @@ def test_a_technician_drives_a_job_from_dispatched_to_recovered_through_the_app(
     assert late.status_code == 200
     assert late.json()["status"] == "on_site"
 
-    recovered = post("status", {"status": "recovered", "outcome": "swapped", "at": iso(t0 + minutes(70))}, "status-3")
+    recovered = post(
+        "status", {"status": "recovered", "outcome": "swapped", "at": iso(t0 + minutes(70))}, "status-3"
+    )
     assert recovered.json()["status"] == "recovered"
     assert recovered.json()["customer"] is None  # the job is done; its contact goes with it
-    assert post(
-        "status", {"status": "recovered", "outcome": "swapped", "at": iso(t0 + minutes(70))}, "status-3"
-    ).json() == recovered.json()
+    assert (
+        post(
+            "status", {"status": "recovered", "outcome": "swapped", "at": iso(t0 + minutes(70))}, "status-3"
+        ).json()
+        == recovered.json()
+    )
 
     # The lists follow.
     assert phone.get(f"{API}/jobs/").json()["count"] == 0
