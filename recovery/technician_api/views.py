@@ -239,9 +239,8 @@ class JobPhotosView(TechnicianAPIView, generics.ListAPIView):
     serializer_class = s.PhotoOutput
     filter_backends: list = []
 
-    def get_parsers(self):
-        # Photos come as multipart; anything else on POST is a 415.
-        return [MultiPartParser()] if self.request.method == "POST" else super().get_parsers()
+    # Photos come as multipart; a JSON upload is a 415. (The GET reads no body.)
+    parser_classes = [MultiPartParser]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
