@@ -114,13 +114,13 @@ class LocationView(TechnicianAPIView):
             pings=[services.LocationPing(**ping) for ping in data["pings"]],
             by=request.user,
         )
-        technician = Technician.objects.get(pk=self.technician.pk)
         return Response(
             s.LocationOutput(
                 {
                     "accepted": report.accepted,
                     "position_updated": report.position_updated,
-                    "position": technician,
+                    # The service moved this very object when the batch was newer than what we knew.
+                    "position": self.technician,
                     "eta_revised": report.eta_revised,
                 }
             ).data
