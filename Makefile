@@ -41,8 +41,9 @@ test: venv-dev services
 	@scripts/ensure_chromium.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
+# Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines.
 bench: venv-dev services
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) bench/nearest.py
+	$(PY) bench/nearest.py
 
 lint: venv-dev
 	$(BIN)/ruff check .
