@@ -86,6 +86,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# API throttling counts in the cache: with several gunicorn workers point it at Redis
+# (CACHE_URL=redis://127.0.0.1:6379/1), or each worker keeps its own count.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -142,6 +145,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="10/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),
+        # Per technician: a phone pinging every 15 s plus its taps and a queue flushing after a tunnel.
+        "technician": env.str("THROTTLE_TECHNICIAN", default="240/min"),
     },
 }
 
@@ -245,6 +250,17 @@ PRONTO = {
     "SMS_BODY_RETENTION_DAYS": env.int("SMS_BODY_RETENTION_DAYS", default=180),
     # Stored answers of Idempotency-Key requests repeat customer data; retries come within minutes.
     "IDEMPOTENCY_KEY_RETENTION_HOURS": env.int("IDEMPOTENCY_KEY_RETENTION_HOURS", default=24),
+    # Technician app. A ping revises the ETA only when it moves this much, so the timeline
+    # shows real changes rather than one line per ping.
+    "LIVE_ETA_THRESHOLD_MINUTES": env.int("LIVE_ETA_THRESHOLD_MINUTES", default=5),
+    # Phones' clocks drift; a device time further ahead than this is refused as a wrong clock.
+    "DEVICE_CLOCK_TOLERANCE_MINUTES": env.int("DEVICE_CLOCK_TOLERANCE_MINUTES", default=5),
+    # An offline queue older than this is a wrong clock or a lost phone, not a report to apply.
+    "DEVICE_TIME_MAX_AGE_HOURS": env.int("DEVICE_TIME_MAX_AGE_HOURS", default=48),
+    "PHOTO_MAX_BYTES": env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024),
+    # Pings one request may carry: an hour offline at one ping every 15 s is 240.
+    "LOCATION_BATCH_MAX": env.int("LOCATION_BATCH_MAX", default=500),
+    "TECHNICIAN_RECENT_DAYS": env.int("TECHNICIAN_RECENT_DAYS", default=7),
 }
 
 # "json" in production: one object a line, for the log collector. Plain text reads better locally.

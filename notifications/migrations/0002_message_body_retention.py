@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fleet', '0003_customer_erased_at'),
+        ('fleet', '0004_customer_erased_at'),
         ('notifications', '0001_message_ledger'),
         ('recovery', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

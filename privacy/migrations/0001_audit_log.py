@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('fleet', '0003_customer_erased_at'),
+        ('fleet', '0004_customer_erased_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,12 +4,14 @@ import json
 
 import pytest
 import yaml
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from notifications.models import Message
 from privacy.models import AuditAction, AuditChannel, AuditEntry
 from tests import factories
-from tests.notifications.helpers import logged_incident
+from tests.conftest import api_client_for
+from tests.notifications.helpers import dispatched_incident, logged_incident
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +175,16 @@ def test_the_audit_log_is_in_the_openapi_schema_with_its_customer_filter(client)
     operation = schema["paths"]["/api/v1/audit/"]["get"]
     assert "customer" in {parameter["name"] for parameter in operation["parameters"]}
     assert "Managers and admins only" in operation["description"]
+
+
+def test_a_technician_opening_an_open_job_with_the_customers_phone_is_audited():
+    incident = dispatched_incident()
+    incident.technician.user.groups.add(Group.objects.get(name="technician"))
+    technician_api = api_client_for(incident.technician.user)
+
+    assert technician_api.get(f"/api/v1/technician/jobs/{incident.pk}/").status_code == 200
+    assert technician_api.get("/api/v1/technician/jobs/?scope=upcoming").status_code == 200
+
+    detail = only_entry(customer=incident.rental.customer)
+    assert (detail.object_type, detail.actor) == ("technician_job", incident.technician.user)
+    assert only_entry(customer__isnull=True).customer_ids == [incident.rental.customer_id]

@@ -1,9 +1,12 @@
 """`erase_customer`: every copy of a customer's personal data goes, every recovery figure stays."""
 
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from fleet.models import Customer, Rental
 from notifications.models import Message, MessageStatus
@@ -11,7 +14,7 @@ from privacy.errors import ErasureRefused
 from privacy.models import AuditAction, AuditChannel, AuditEntry
 from privacy.services import customer_erase
 from recovery import services as recovery
-from recovery.models import EventKind, FollowUp, Incident, TimelineEvent
+from recovery.models import EventKind, FollowUp, Incident, JobPhoto, TimelineEvent
 from tests import factories
 from tests.conftest import api_client_for
 from tests.privacy.helpers import (
@@ -207,3 +210,21 @@ def test_unknown_customer_and_unconfirmed_run_erase_nothing(story, monkeypatch):
     with pytest.raises(CommandError, match="Nothing erased"):
         call_command("erase_customer", str(story.customer.pk), stdout=StringIO())
     assert Customer.objects.get(pk=story.customer.pk).erased_at is None
+
+
+def test_job_photos_and_their_files_go_once_the_erasure_commits(
+    story, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    png = ContentFile(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, name="delivery-note.png")
+    photo = recovery.job_photo_add(
+        incident=story.incident, file=png, by=story.dispatcher, taken_at=timezone.now()
+    )
+    path = Path(photo.file.path)
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase(story.customer.pk)
+
+    assert not JobPhoto.objects.filter(incident=story.incident).exists()
+    assert not path.exists()
