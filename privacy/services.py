@@ -118,13 +118,15 @@ def customer_erase(
             raise ErasureRefused(refusal)
         report = ErasureReport(customer_id=customer.pk, already_erased=customer.erased_at is not None)
         number = str(customer.mobile) if customer.mobile else ""
-        site_addresses = list(customer.rentals.values_list("site_address", flat=True))
-        scrub = Scrubber.for_customer(
-            company=customer.company, contact_name=customer.contact_name, site_addresses=site_addresses
-        )
         if report.already_erased:
             # The placeholders are not personal data; scrubbing them would only blur the record.
             scrub = Scrubber(phrases=[], name_parts=[])
+        else:
+            scrub = Scrubber.for_customer(
+                company=customer.company,
+                contact_name=customer.contact_name,
+                site_addresses=customer.rentals.values_list("site_address", flat=True),
+            )
         sms_bodies = notification_selectors.customer_message_bodies(customer=customer)
         report.counts.update(
             recovery_services.customer_incidents_erase(
