@@ -228,3 +228,18 @@ def test_job_photos_and_their_files_go_once_the_erasure_commits(
 
     assert not JobPhoto.objects.filter(incident=story.incident).exists()
     assert not path.exists()
+
+
+def test_an_erased_customer_still_reads_through_the_api_and_the_incident_shows_the_placeholder(
+    story, dispatcher_api
+):
+    erase(story.customer.pk)
+
+    customer = dispatcher_api.get(f"/api/v1/customers/{story.customer.pk}/")
+    incident = dispatcher_api.get(f"/api/v1/incidents/{story.incident.pk}/")
+
+    assert customer.status_code == 200
+    assert customer.json()["mobile"] == "+000000000"
+    assert customer.json()["erased_at"] is not None
+    assert incident.json()["customer"]["contact_name"] == "Erased customer"
+    assert dispatcher_api.get("/api/v1/customers/").status_code == 200
