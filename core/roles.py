@@ -57,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "recovery.surveyresponse": (_VIEW,),
         "recovery.followup": _EDIT,
         "notifications.message": ("view", "add"),
+        # Read-only for everyone (privacy/admin.py): an audit log that can be edited proves nothing.
+        "privacy.auditentry": (_VIEW,),
     },
 }
 

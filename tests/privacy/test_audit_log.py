@@ -188,3 +188,12 @@ def test_a_technician_opening_an_open_job_with_the_customers_phone_is_audited():
     detail = only_entry(customer=incident.rental.customer)
     assert (detail.object_type, detail.actor) == ("technician_job", incident.technician.user)
     assert only_entry(customer__isnull=True).customer_ids == [incident.rental.customer_id]
+
+
+def test_managers_may_read_the_audit_log_in_the_admin_and_dispatchers_may_not():
+    manager = factories.UserFactory(role="manager")
+    dispatcher = factories.UserFactory(role="dispatcher")
+
+    assert manager.has_perm("privacy.view_auditentry")
+    assert not manager.has_perm("privacy.change_auditentry")
+    assert not dispatcher.has_perm("privacy.view_auditentry")
