@@ -4,7 +4,7 @@ from django.db import transaction
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
-from core.api.permissions import IsDeskStaffOrReadOnly
+from core.api.permissions import IsDeskStaff, IsDeskStaffOrReadOnly
 from fleet import selectors
 from fleet.api import filters
 from fleet.api.serializers import (
@@ -49,7 +49,8 @@ class CustomerViewSet(
 ):
     serializer_class = CustomerSerializer
     queryset = selectors.customer_list()
-    permission_classes = [IsDeskStaffOrReadOnly]
+    # Customers' personal data is for the dispatch desk; technicians see theirs per job.
+    permission_classes = [IsDeskStaff]
     filterset_class = filters.CustomerFilter
     ordering_fields = ["company", "contact_name"]
 
@@ -105,12 +106,13 @@ class RentalViewSet(
 ):
     serializer_class = RentalSerializer
     queryset = selectors.rental_list()
-    permission_classes = [IsDeskStaffOrReadOnly]
+    permission_classes = [IsDeskStaff]
     filterset_class = filters.RentalFilter
     ordering_fields = ["starts_at"]
 
 
 class TechnicianViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsDeskStaff]
     serializer_class = TechnicianSerializer
     queryset = selectors.technician_list()
     filterset_fields = ["home_branch", "on_shift"]

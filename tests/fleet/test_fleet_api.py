@@ -143,3 +143,16 @@ def test_token_authentication_works_for_scripts_and_apps(dispatcher):
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
 
     assert client.get("/api/v1/branches/").status_code == 200
+
+
+@pytest.mark.parametrize("resource", ["customers", "rentals", "technicians"])
+def test_technicians_cannot_browse_customers_rentals_or_colleagues(resource):
+    from tests.conftest import api_client_for
+
+    technician = factories.TechnicianFactory()
+    factories.RentalFactory()
+
+    response = api_client_for(technician.user).get(f"/api/v1/{resource}/")
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only dispatchers, managers and admins may do this."
