@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pronto
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test bench lint services venv venv-dev clean
+.PHONY: run test bench lint services venv venv-dev clean assets messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -28,7 +28,24 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 venv: $(VENV)/.runtime
 venv-dev: $(VENV)/.dev
 
-run: venv
+# The console's front-end (htmx, Leaflet) comes from the npm registry, pinned in package-lock.json,
+# and is served by whitenoise from static/vendor/: dispatch offices often have no internet, so no CDN.
+VENDOR := static/vendor
+assets: $(VENDOR)/.stamp
+
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/leaflet/images
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+	touch $@
+
+# Italian translations: the .po files are the source, the .mo files are built here.
+messages: venv
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0
+
+run: venv assets messages
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
 	@scripts/banner.sh $(HOST) $(PORT)
@@ -37,7 +54,7 @@ run: venv
 services:
 	@scripts/ensure_services.sh
 
-test: venv-dev services
+test: venv-dev services assets messages
 	@scripts/ensure_chromium.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -49,4 +66,4 @@ lint: venv-dev
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules $(VENDOR)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "fleet",
     "recovery",
     "notifications",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "console.middleware.UserLanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -69,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "console.context_processors.console",
             ],
         },
     },
@@ -213,6 +216,12 @@ PRONTO = {
     "TRACKING_LINK_MAX_AGE_HOURS": env.int("TRACKING_LINK_MAX_AGE_HOURS", default=72),
     "SMS_RATE_PER_SECOND": env.float("SMS_RATE_PER_SECOND", default=1.0),
 }
+
+# The dispatcher console. Map tiles come from a server you choose (e.g. your own tile cache);
+# empty means no tiles: the map still shows the site, machines and crews on a plain background.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+CONSOLE_BOARD_POLL_SECONDS = env.int("CONSOLE_BOARD_POLL_SECONDS", default=5)
 
 LOGGING = {
     "version": 1,

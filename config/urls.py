@@ -1,4 +1,5 @@
-"""Top-level URL map: the API under /api/v1/, its schema and docs, health probes, admin."""
+"""Top-level URL map: the API under /api/v1/, its schema and docs, health probes, admin, and the
+dispatcher console at the root."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -19,4 +20,5 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("console.urls")),
 ]
