@@ -182,7 +182,12 @@ def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
             "label": f"{incident.rental.site_address} ({incident.rental.customer.company})",
         },
         "machines": [
-            {"lat": m.lat, "lon": m.lon, "label": f"{m.fleet_number} {m.make} {m.model}"}
+            {
+                "lat": m.lat,
+                "lon": m.lon,
+                "short": m.fleet_number,
+                "label": f"{m.fleet_number} {m.make} {m.model}",
+            }
             for m in Machine.objects.filter(pk__in=machine_ids, lat__isnull=False)
         ],
         "technicians": [

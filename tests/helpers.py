@@ -1,0 +1,41 @@
+"""Test helpers that drive the recovery services with a hand-held clock."""
+
+from datetime import datetime, timedelta
+
+from recovery import services
+from recovery.models import Channel, Incident, Outcome
+
+
+def recovered_incident(
+    *,
+    rental,
+    technician,
+    by,
+    reported_at: datetime,
+    arrive_after: int,
+    recover_after: int,
+    score: int | None = None,
+) -> Incident:
+    """A repair visit from phone call to running again: minutes after the call for each step."""
+    incident = services.incident_log(
+        rental=rental, reported_by=by, channel=Channel.PHONE, symptom="Engine will not start", at=reported_at
+    )
+    services.dispatch_start(
+        incident=incident,
+        by=by,
+        technician=technician,
+        repair_only=True,
+        at=reported_at + timedelta(minutes=5),
+    )
+    services.dispatch_arrive(incident=incident, by=by, at=reported_at + timedelta(minutes=arrive_after))
+    incident = services.incident_recover(
+        incident=incident,
+        outcome=Outcome.REPAIRED_ON_SITE,
+        by=by,
+        at=reported_at + timedelta(minutes=recover_after),
+    )
+    if score is not None:
+        services.survey_response_record(
+            incident=incident, score=score, at=reported_at + timedelta(minutes=recover_after + 60)
+        )
+    return incident
