@@ -59,3 +59,16 @@ def second_rental(mini, milano):  # noqa: F811 - fixtures by name
     return factories.RentalFactory(
         customer=customer, machine=machine, branch=milano, site_lat=SITE[0], site_lon=SITE[1]
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _italian_compiled():
+    """`make test` compiles the translations; this covers a bare `pytest` run on a fresh checkout."""
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    po = Path(__file__).resolve().parents[2] / "locale" / "it" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        call_command("compilemessages", locale=["it"], ignore_patterns=[".venv", "node_modules"], verbosity=0)
