@@ -435,19 +435,20 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
                     loyalty.nps_summary(since=month.since),
                 ),
             ],
-            "trend_median": charts.bar_chart(
-                [
-                    (
-                        p.week_start,
-                        None
-                        if p.median_time_to_recovery is None
-                        else p.median_time_to_recovery.total_seconds() / 3600,
-                    )
-                    for p in trend
-                ],
-                unit="h",
-            ),
-            "trend_sla": charts.bar_chart([(p.week_start, p.sla_met_pct) for p in trend], unit="%", top=100),
+            # Titles come from here: a "%" inside a template's _("...") would show doubled.
+            "trend_charts": [
+                (
+                    _("Median time to recovery (hours)"),
+                    charts.bar_chart(
+                        [(p.week_start, _hours(p.median_time_to_recovery)) for p in trend],
+                        unit="h",
+                    ),
+                ),
+                (
+                    _("SLA met (%)"),
+                    charts.bar_chart([(p.week_start, p.sla_met_pct) for p in trend], unit="%", top=100),
+                ),
+            ],
             "trend_nps": [(p.week_start, p.nps) for p in trend],
             "by_branch": loyalty.breakdown_by_branch(since=month.since),
             "by_category": loyalty.breakdown_by_category(since=month.since),
@@ -456,6 +457,10 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
             "follow_up_form": FollowUpForm(),
         },
     )
+
+
+def _hours(value) -> float | None:
+    return None if value is None else value.total_seconds() / 3600
 
 
 class _Echo:

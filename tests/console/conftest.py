@@ -1,5 +1,8 @@
 """The console's fixtures: the Lombardy job site of the recovery tests, and a logged-in browser per role."""
 
+import os
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -64,11 +67,70 @@ def second_rental(mini, milano):  # noqa: F811 - fixtures by name
 @pytest.fixture(scope="session", autouse=True)
 def _italian_compiled():
     """`make test` compiles the translations; this covers a bare `pytest` run on a fresh checkout."""
-    from pathlib import Path
-
     from django.core.management import call_command
 
-    po = Path(__file__).resolve().parents[2] / "locale" / "it" / "LC_MESSAGES" / "django.po"
+    po = ROOT / "locale" / "it" / "LC_MESSAGES" / "django.po"
     mo = po.with_suffix(".mo")
     if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
         call_command("compilemessages", locale=["it"], ignore_patterns=[".venv", "node_modules"], verbosity=0)
+
+
+# --- Browser tests: Playwright's sync API driving Debian's chromium against the live server. ------
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (ROOT / "static" / "vendor" / "htmx.min.js").exists():
+        pytest.fail("The console's front-end assets are missing: run `make assets` (make test does).")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"No chromium at {CHROMIUM}: `make test` installs it with apt-get.")
+    # Playwright's sync API keeps an event loop on this thread; the test code's ORM calls are
+    # still plain synchronous calls, so Django's async-safety guard must be told so.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """A factory of pages, each in its own browser context (its own cookies: its own dispatcher)."""
+    contexts = []
+
+    def make(*, width: int = 1366, height: int = 900, locale: str = "en-GB"):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, live_server, username: str, password: str = "pronto") -> None:  # noqa: S107 - test users
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,5 +1,7 @@
 """Italian and English, chosen per user and kept across sessions and browsers."""
 
+import re
+
 import pytest
 
 from console.models import DeskProfile
@@ -30,3 +32,28 @@ def test_unknown_language_and_foreign_next_are_ignored(dispatcher_client, dispat
 
     assert response["Location"] == "/"
     assert not DeskProfile.objects.filter(user=dispatcher).exists()
+
+
+def test_italian_numbers_do_not_break_the_trend_chart(
+    manager_client, manager, rental, technician, dispatcher
+):
+    from datetime import timedelta
+
+    from recovery import loyalty
+    from tests.helpers import recovered_incident
+
+    recovered_incident(
+        rental=rental,
+        technician=technician,
+        by=dispatcher,
+        reported_at=loyalty.this_week().since + timedelta(minutes=5),
+        arrive_after=40,
+        recover_after=75,
+    )
+    manager_client.post("/language/", {"language": "it"})
+
+    page = manager_client.get("/loyalty/").content.decode()
+
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert "Tempo di ripristino mediano (ore)" in page and "SLA rispettato (%)" in page
+    assert 'x="' in svg and not re.search(r'(x|y|width|height)="[0-9]+,[0-9]', svg)

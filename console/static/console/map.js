@@ -24,8 +24,22 @@
   // Circle markers are vectors: they need no image files and no tiles to be visible.
   // The site goes first so that nearby machines and crews are drawn on top of it.
   marker(data.site, "#c0161b", 11, box.dataset.siteLabel || "Job site", false);
-  data.technicians.forEach(function (p) { marker(p, "#1d8a3f", 7, box.dataset.techLabel || "Technician", false); });
-  data.machines.forEach(function (p) { marker(p, "#0b4f8a", 8, box.dataset.machineLabel || "Machine", true); });
+  // Machines in the same yard share one marker and one label ("PR0000002, PR0000004").
+  var yards = {};
+  data.machines.forEach(function (p) {
+    var key = p.lat.toFixed(4) + "," + p.lon.toFixed(4);
+    if (yards[key]) {
+      yards[key].short += ", " + p.short;
+      yards[key].label += "; " + p.label;
+    } else {
+      yards[key] = { lat: p.lat, lon: p.lon, short: p.short, label: p.label };
+    }
+  });
+  Object.keys(yards).forEach(function (key) {
+    marker(yards[key], "#0b4f8a", 9, box.dataset.machineLabel || "Machine", true);
+  });
+  // Crews last and smaller, so a crew waiting in a machine's yard still shows inside its marker.
+  data.technicians.forEach(function (p) { marker(p, "#1d8a3f", 5, box.dataset.techLabel || "Technician", false); });
   if (bounds.length > 1) {
     map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
   } else {
