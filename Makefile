@@ -30,6 +30,7 @@ venv-dev: $(VENV)/.dev
 
 # The console's front-end (htmx, Leaflet) comes from the npm registry, pinned in package-lock.json,
 # and is served by whitenoise from static/vendor/: dispatch offices often have no internet, so no CDN.
+# The source map goes along: the hashed static storage refuses a file whose map is missing.
 VENDOR := static/vendor
 assets: $(VENDOR)/.stamp
 
@@ -37,7 +38,7 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/leaflet/images
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
-	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
 	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
 	touch $@
 
@@ -58,8 +59,9 @@ test: venv-dev services assets messages
 	@scripts/ensure_chromium.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
+# Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines.
 bench: venv-dev services
-	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(PY) bench/nearest.py
+	$(PY) bench/nearest.py
 
 lint: venv-dev
 	$(BIN)/ruff check .

@@ -23,3 +23,17 @@ def production_has_a_real_secret_key(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def production_runs_without_debug(app_configs, **kwargs):
+    # DEBUG pages show settings and tracebacks, phone numbers included, to anyone.
+    if settings.PRONTO_ENVIRONMENT == "production" and settings.DEBUG:
+        return [
+            Error(
+                "PRONTO_ENVIRONMENT is production but DEBUG is on.",
+                hint="Unset DEBUG.",
+                id="pronto.E003",
+            )
+        ]
+    return []

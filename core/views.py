@@ -1,10 +1,15 @@
-"""Health probes for load balancers and orchestrators."""
+"""Health probes for load balancers and orchestrators, and the Prometheus scrape endpoint."""
+
+import hmac
 
 from django.conf import settings
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from kombu import Connection
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from . import metrics as pronto_metrics
 
 
 @require_GET
@@ -43,3 +48,14 @@ def readyz(request):
         **{k: "ok" if v else "down" for k, v in checks.items()},
     }
     return JsonResponse(body, status=200 if ready else 503)
+
+
+@require_GET
+def metrics(request):
+    """Prometheus scrape, for holders of METRICS_TOKEN only; absent when no token is configured."""
+    if not settings.METRICS_TOKEN:
+        raise Http404
+    expected = f"Bearer {settings.METRICS_TOKEN}".encode()
+    if not hmac.compare_digest(request.headers.get("Authorization", "").encode(), expected):
+        return JsonResponse({"detail": "Wrong or missing metrics token.", "code": "forbidden"}, status=403)
+    return HttpResponse(pronto_metrics.exposition(), content_type=CONTENT_TYPE_LATEST)

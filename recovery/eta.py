@@ -11,6 +11,10 @@ from geopy.distance import geodesic
 
 Point = tuple[float, float]
 
+# One instance: geopy builds the WGS-84 ellipsoid's coefficients per instance, which costs
+# as much as the distance itself.
+_GEODESIC = geodesic()
+
 
 @dataclass(frozen=True)
 class TravelEstimate:
@@ -45,7 +49,7 @@ class StraightLineEtaProvider(EtaProvider):
     def estimate(
         self, *, origin: Point, destination: Point, road_speed_kmh: float, loading: bool
     ) -> TravelEstimate:
-        distance_km = geodesic(origin, destination).km
+        distance_km = _GEODESIC.measure(origin, destination)
         return TravelEstimate(
             distance_km=distance_km,
             duration=self.duration_for(

@@ -9,43 +9,58 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from geopy.distance import geodesic, great_circle
 
-from fleet.models import Branch, Customer, Machine, MachineCategory, MachineStatus, Technician
+from fleet.models import Customer, Machine, MachineCategory, MachineStatus, Technician
 from fleet.selectors import category_with_substitutes
 from recovery.eta import get_eta_provider
 from recovery.models import OPEN_STATUSES, Incident, IncidentStatus, TimelineEvent
 
-# How many machines per category the database hands over; the ranking then needs only these.
-CANDIDATES_PER_CATEGORY = 10
-# How many of those, by straight-line travel time, get an exact (geodesic) ETA.
-EXACT_ETA_MARGIN = 3
+# How many candidates, by straight-line travel time, get an exact (geodesic) ETA beyond those shown.
+EXACT_ETA_MARGIN = 1
+# How many machines per category the index hands over, nearest first. The ranking is by travel
+# time, and depots drive at different speeds, so a farther machine can arrive sooner: 30 per
+# category reaches past the nearest yard (machines in one yard are at one distance) at no
+# measurable cost, since a KNN scan pays for descending the index, not for the rows.
+CANDIDATES_PER_CATEGORY = 30
 
-# PostgreSQL: one round trip, one KNN index scan per category (see fleet migration 0002).
+# PostgreSQL: one round trip. The accepted categories (the broken one, then its substitutes in
+# the customer's order) each get one KNN scan of the partial index (see fleet migration 0002).
 NEAREST_AVAILABLE_SQL = """
-SELECT c.preference, m.id, m.fleet_number, m.make, m.model, m.lat, m.lon, m.category_id,
-       m.home_branch_id, earth_distance(ll_to_earth(m.lat, m.lon), ll_to_earth(%(lat)s, %(lon)s)) AS metres
-FROM unnest(%(categories)s::bigint[]) WITH ORDINALITY AS c(category_id, preference)
+WITH accepted AS (
+    SELECT %(category)s::bigint AS category_id, 0 AS preference
+    UNION ALL
+    SELECT substitute_id, preference FROM fleet_categorysubstitute WHERE category_id = %(category)s
+)
+SELECT c.preference, m.id, m.fleet_number, m.make, m.model, m.lat, m.lon,
+       mc.code, mc.name, m.home_branch_id, b.name, b.average_road_speed_kmh,
+       earth_distance(ll_to_earth(m.lat, m.lon), ll_to_earth(%(lat)s, %(lon)s)) / 1000.0 AS km
+FROM accepted AS c
 CROSS JOIN LATERAL (
-    SELECT id, fleet_number, make, model, lat, lon, category_id, home_branch_id
+    SELECT id, fleet_number, make, model, lat, lon, home_branch_id
     FROM fleet_machine
     WHERE status = 'available' AND lat IS NOT NULL AND category_id = c.category_id
     ORDER BY ll_to_earth(lat, lon) <-> ll_to_earth(%(lat)s, %(lon)s)
     LIMIT %(per_category)s
 ) AS m
+JOIN fleet_machinecategory mc ON mc.id = c.category_id
+JOIN fleet_branch b ON b.id = m.home_branch_id
 """
 
 
 @dataclass(frozen=True)
 class Candidate:
+    preference: int  # 0 = the broken machine's own category, then the substitutes' order
     machine_id: int
     fleet_number: str
     make: str
     model: str
     lat: float
     lon: float
-    category_id: int
-    home_branch_id: int
-    preference: int  # 0 = the broken machine's own category, then the substitutes' order
-    approx_km: float
+    category_code: str
+    category_name: str
+    branch_id: int
+    branch_name: str
+    road_speed_kmh: float
+    approx_km: float  # great-circle on a sphere: good to ~0.5 %, enough to shortlist
 
 
 @dataclass(frozen=True)
@@ -73,33 +88,18 @@ class SuggestionList:
 
 
 def _nearest_candidates_postgres(
-    *, category_ids: list[int], lat: float, lon: float, per_category: int
+    *, category: MachineCategory, lat: float, lon: float, per_category: int
 ) -> list[Candidate]:
     with connection.cursor() as cursor:
         cursor.execute(
             NEAREST_AVAILABLE_SQL,
-            {"categories": category_ids, "lat": lat, "lon": lon, "per_category": per_category},
+            {"category": category.id, "lat": lat, "lon": lon, "per_category": per_category},
         )
-        rows = cursor.fetchall()
-    return [
-        Candidate(
-            machine_id=row[1],
-            fleet_number=row[2],
-            make=row[3],
-            model=row[4],
-            lat=row[5],
-            lon=row[6],
-            category_id=row[7],
-            home_branch_id=row[8],
-            preference=row[0] - 1,
-            approx_km=row[9] / 1000,
-        )
-        for row in rows
-    ]
+        return [Candidate(*row) for row in cursor.fetchall()]
 
 
 def _nearest_candidates_portable(
-    *, category_ids: list[int], lat: float, lon: float, per_category: int, radius_km: float
+    *, category: MachineCategory, lat: float, lon: float, per_category: int, radius_km: float
 ) -> list[Candidate]:
     """Any database: a bounding box on the (category, lat, lon) index, ranked in Python.
 
@@ -109,18 +109,27 @@ def _nearest_candidates_portable(
     dlat = radius_km / 111.0
     dlon = radius_km / (111.0 * max(cos(radians(lat)), 0.01))
     candidates = []
-    for preference, category_id in enumerate(category_ids):
+    for accepted, preference in category_with_substitutes(category=category):
         rows = Machine.objects.filter(
             status=MachineStatus.AVAILABLE,
-            category_id=category_id,
+            category=accepted,
             lat__range=(lat - dlat, lat + dlat),
             lon__range=(lon - dlon, lon + dlon),
-        ).values_list("id", "fleet_number", "make", "model", "lat", "lon", "category_id", "home_branch_id")
+        ).values_list(
+            "id",
+            "fleet_number",
+            "make",
+            "model",
+            "lat",
+            "lon",
+            "category__code",
+            "category__name",
+            "home_branch_id",
+            "home_branch__name",
+            "home_branch__average_road_speed_kmh",
+        )
         ranked = sorted(
-            (
-                Candidate(*row, preference=preference, approx_km=great_circle((lat, lon), row[4:6]).km)
-                for row in rows
-            ),
+            (Candidate(preference, *row, approx_km=great_circle((lat, lon), row[4:6]).km) for row in rows),
             key=lambda c: c.approx_km,
         )
         candidates.extend(ranked[:per_category])
@@ -128,25 +137,38 @@ def _nearest_candidates_portable(
 
 
 def nearest_available_machines(
-    *, category_ids: list[int], lat: float, lon: float, per_category: int, radius_km: float
+    *, category: MachineCategory, lat: float, lon: float, per_category: int, radius_km: float
 ) -> list[Candidate]:
-    """The few available machines of each category nearest to a point, straight from an index."""
+    """The `per_category` available machines of each accepted category nearest to a point."""
     if connection.vendor == "postgresql":
-        found = _nearest_candidates_postgres(
-            category_ids=category_ids, lat=lat, lon=lon, per_category=per_category
-        )
-    else:
-        found = _nearest_candidates_portable(
-            category_ids=category_ids, lat=lat, lon=lon, per_category=per_category, radius_km=radius_km
-        )
-    return [c for c in found if c.approx_km <= radius_km]
+        return _nearest_candidates_postgres(category=category, lat=lat, lon=lon, per_category=per_category)
+    return _nearest_candidates_portable(
+        category=category, lat=lat, lon=lon, per_category=per_category, radius_km=radius_km
+    )
 
 
-def _branch_speeds() -> dict[int, tuple[str, float]]:
-    return {
-        b.id: (b.name, b.average_road_speed_kmh)
-        for b in Branch.objects.only("name", "average_road_speed_kmh")
-    }
+def _shortlist(
+    *,
+    category: MachineCategory,
+    site: tuple[float, float],
+    wanted: int,
+    exclude_machine_ids: frozenset[int],
+    radius_km: float,
+    penalty_hours: float,
+) -> list[Candidate]:
+    """The `wanted` candidates with the best straight-line travel time: the ones worth an exact ETA."""
+    circuity = settings.PRONTO["ETA_ROAD_CIRCUITY"]
+    found = nearest_available_machines(
+        category=category,
+        lat=site[0],
+        lon=site[1],
+        per_category=CANDIDATES_PER_CATEGORY + len(exclude_machine_ids),
+        radius_km=radius_km,
+    )
+    usable = (c for c in found if c.approx_km <= radius_km and c.machine_id not in exclude_machine_ids)
+    return sorted(
+        usable, key=lambda c: c.approx_km * circuity / c.road_speed_kmh + c.preference * penalty_hours
+    )[:wanted]
 
 
 def replacement_suggestions(
@@ -167,72 +189,56 @@ def replacement_suggestions(
     radius_km = config["SUGGESTION_RADIUS_KM"]
     penalty = timedelta(minutes=config["SUBSTITUTE_PENALTY_MINUTES"])
     now = now or timezone.now()
-    categories = category_with_substitutes(category=category)
-    by_id = {cat.id: (cat, preference) for cat, preference in categories}
 
-    candidates = [
-        c
-        for c in nearest_available_machines(
-            category_ids=[cat.id for cat, _ in categories],
-            lat=site[0],
-            lon=site[1],
-            per_category=CANDIDATES_PER_CATEGORY + len(exclude_machine_ids),
-            radius_km=radius_km,
-        )
-        if c.machine_id not in exclude_machine_ids
-    ]
-    if not candidates:
-        names = ", ".join(cat.name for cat, _ in categories)
-        return SuggestionList([], f"No available machine ({names}) within {radius_km:.0f} km of the site.")
-
-    speeds = _branch_speeds()
-    default_speed = config["ETA_DEFAULT_SPEED_KMH"]
-
-    def speed(c: Candidate) -> float:
-        return speeds.get(c.home_branch_id, ("", default_speed))[1]
-
-    # Straight-line travel time picks the few worth an exact estimate.
-    shortlist = sorted(
-        candidates, key=lambda c: c.approx_km / speed(c) + c.preference * penalty.seconds / 3600
+    shortlist = _shortlist(
+        category=category,
+        site=site,
+        wanted=limit + EXACT_ETA_MARGIN,
+        exclude_machine_ids=exclude_machine_ids,
+        radius_km=radius_km,
+        penalty_hours=penalty.total_seconds() / 3600,
     )
-    shortlist = shortlist[: limit + EXACT_ETA_MARGIN]
+    if not shortlist:
+        names = ", ".join(cat.name for cat, _ in category_with_substitutes(category=category))
+        return SuggestionList([], f"No available machine ({names}) within {radius_km:.0f} km of the site.")
 
     provider = get_eta_provider()
     ranked = []
     for c in shortlist:
         estimate = provider.estimate(
-            origin=(c.lat, c.lon), destination=site, road_speed_kmh=speed(c), loading=True
+            origin=(c.lat, c.lon), destination=site, road_speed_kmh=c.road_speed_kmh, loading=True
         )
         ranked.append((estimate.duration + c.preference * penalty, c, estimate))
     ranked.sort(key=lambda item: (item[0], item[1].fleet_number))
 
     suggestions = []
     for _, c, estimate in ranked[:limit]:
-        cat, preference = by_id[c.category_id]
-        exact = preference == 0
+        exact = c.preference == 0
         suggestions.append(
             Suggestion(
                 machine_id=c.machine_id,
                 fleet_number=c.fleet_number,
                 make=c.make,
                 model=c.model,
-                category_code=cat.code,
-                category_name=cat.name,
+                category_code=c.category_code,
+                category_name=c.category_name,
                 match="exact" if exact else "substitute",
-                substitute_preference=None if exact else preference,
+                substitute_preference=None if exact else c.preference,
                 why=(
-                    f"Same category: {cat.name}"
+                    f"Same category: {c.category_name}"
                     if exact
-                    else f"Accepted substitute #{preference} for {category.name}: {cat.name}"
+                    else f"Accepted substitute #{c.preference} for {category.name}: {c.category_name}"
                 ),
-                branch_id=c.home_branch_id,
-                branch_name=speeds.get(c.home_branch_id, ("", 0))[0],
+                branch_id=c.branch_id,
+                branch_name=c.branch_name,
                 distance_km=round(estimate.distance_km, 1),
                 eta_minutes=round(estimate.duration.total_seconds() / 60),
                 eta_at=now + estimate.duration,
             )
         )
-    return SuggestionList(suggestions, f"{len(candidates)} available machines within {radius_km:.0f} km.")
+    return SuggestionList(
+        suggestions, f"Available machines within {radius_km:.0f} km of the site, soonest first."
+    )
 
 
 def incident_replacement_suggestions(

@@ -133,3 +133,15 @@ def _pronto():
     from django.conf import settings
 
     return dict(settings.PRONTO)
+
+
+def test_a_farther_machine_from_a_faster_depot_ranks_first_when_it_arrives_sooner(mini):
+    slow = factories.BranchFactory(name="Napoli", lat=SITE[0], lon=SITE[1], average_road_speed_kmh=20)
+    fast = factories.BranchFactory(name="Verona", lat=SITE[0], lon=SITE[1], average_road_speed_kmh=90)
+    machine_at(mini, slow, (SITE[0] + 0.09, SITE[1]), "PR0000010")  # 10 km at 20 km/h: 39 min driving
+    machine_at(mini, fast, (SITE[0] + 0.18, SITE[1]), "PR0000020")  # 20 km at 90 km/h: 17 min driving
+
+    ranked = selectors.replacement_suggestions(category=mini, site=SITE).suggestions
+
+    assert [s.fleet_number for s in ranked] == ["PR0000020", "PR0000010"]
+    assert [s.branch_name for s in ranked] == ["Verona", "Napoli"]
