@@ -233,6 +233,7 @@ PRONTO = {
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 CONSOLE_BOARD_POLL_SECONDS = env.int("CONSOLE_BOARD_POLL_SECONDS", default=5)
+CSRF_FAILURE_VIEW = "console.views.csrf_failure"
 
 # "json" in production: one object a line, for the log collector. Plain text reads better locally.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")

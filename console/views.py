@@ -516,3 +516,8 @@ def language_set(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["language"] in dict(settings.LANGUAGES):
         console_services.desk_language_set(user=request.user, language=form.cleaned_data["language"])
     return redirect(target)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A tablet left open across a re-login posts a stale token: explain, do not show Django's page."""
+    return render(request, "console/csrf_failure.html", status=403)

@@ -58,3 +58,22 @@ def test_loyalty_figures_are_for_managers_only(dispatcher_client, manager_client
 def test_only_managers_see_the_loyalty_link(dispatcher_client, manager_client):
     assert 'href="/loyalty/"' not in dispatcher_client.get("/").content.decode()
     assert 'href="/loyalty/"' in manager_client.get("/").content.decode()
+
+
+def test_a_stale_form_is_explained_not_djangos_csrf_page(dispatcher):
+    client = client_for(dispatcher)
+    client.handler.enforce_csrf_checks = True
+
+    response = client.post("/intake/", {"rental": 1, "symptom": "x", "severity": "machine_down"})
+
+    assert response.status_code == 403
+    assert "That form had expired" in response.content.decode()
+
+
+def test_unknown_page_is_a_friendly_404(dispatcher_client, settings):
+    settings.DEBUG = False
+
+    response = dispatcher_client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "Nothing here" in response.content.decode()
