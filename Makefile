@@ -42,7 +42,8 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
 	touch $@
 
-# Italian translations: the .po files are the source, the .mo files are built here.
+# Italian translations: the .po file is the source; the compiled .mo is committed too (the image
+# needs no gettext) and rebuilt here so a changed .po never runs with a stale .mo.
 messages: venv
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0
 

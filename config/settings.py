@@ -194,9 +194,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TIMEZONE = TIME_ZONE
 # Workers log through LOGGING below (JSON, masking) instead of Celery's own root handler.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-# Exactly one beat process must run (see deploy/README.md).
+# Exactly one beat process must run (see deploy/README.md). The SMS sweeper sends what a lost task
+# left behind; surveys go out a configured time after recovery.
 CELERY_BEAT_SCHEDULE = {
     "sla-watch": {"task": "recovery.sla_watch", "schedule": 60.0},
+    "sms-sweep": {"task": "notifications.tasks.messages_sweep_task", "schedule": 60.0},
+    "sms-surveys": {"task": "notifications.tasks.surveys_send_due_task", "schedule": 300.0},
 }
 
 # Outside services, chosen like EMAIL_BACKEND.
@@ -206,6 +209,8 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM = env.str("TWILIO_FROM", default="")
 # Only for tests and local fakes: where the twilio client sends its requests.
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
+# Connect and read timeout for each Twilio request; without one a hung request blocks a worker for ever.
+TWILIO_HTTP_TIMEOUT_SECONDS = env.float("TWILIO_HTTP_TIMEOUT_SECONDS", default=10.0)
 ETA_PROVIDER = env.str("ETA_PROVIDER", default="recovery.eta.StraightLineEtaProvider")
 
 PRONTO = {
@@ -226,6 +231,14 @@ PRONTO = {
     "SURVEY_DELAY_MINUTES": env.int("SURVEY_DELAY_MINUTES", default=60),
     "TRACKING_LINK_MAX_AGE_HOURS": env.int("TRACKING_LINK_MAX_AGE_HOURS", default=72),
     "SMS_RATE_PER_SECOND": env.float("SMS_RATE_PER_SECOND", default=1.0),
+    # Transient Twilio errors retry after 30 s, 60 s, 120 s...; after this many, call the customer.
+    "SMS_RETRY_BASE_SECONDS": env.float("SMS_RETRY_BASE_SECONDS", default=30.0),
+    "SMS_MAX_ATTEMPTS": env.int("SMS_MAX_ATTEMPTS", default=6),
+    # A queued SMS this old has lost its task (broker down at commit): the sweeper enqueues it again.
+    "SMS_SWEEP_GRACE_SECONDS": env.int("SMS_SWEEP_GRACE_SECONDS", default=60),
+    # Longer than any Twilio request can last (see TWILIO_HTTP_TIMEOUT_SECONDS), so a send still in
+    # flight is never taken for a dead one.
+    "SMS_STALE_SENDING_SECONDS": env.int("SMS_STALE_SENDING_SECONDS", default=120),
 }
 
 # The dispatcher console. Map tiles come from a server you choose (e.g. your own tile cache);

@@ -1,9 +1,431 @@
-"""Customer messages: the outbox the recovery engine writes to inside its transactions."""
+"""Customer SMS writes: the outbox the recovery engine fills inside its transactions, the send
+that claims a row once, Twilio's callbacks and the customer's replies.
 
+Nothing is sent from memory: a row is written in the caller's transaction, a task is enqueued
+after commit, and the sweeper finds any row whose task was lost."""
+
+import logging
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import redis
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from fleet.models import Branch, Customer
+from recovery import services as recovery_services
+from recovery.errors import InvalidRequest
 from recovery.models import Incident
 
+from . import selectors
+from .backends import get_backend
+from .backends.base import PermanentSmsError, SmsError, TransientSmsError, UnknownOutcomeSmsError
+from .messages import gsm_friendly, help_text, incident_message_text
+from .models import STATUS_RANK, Direction, Message, MessageKind, MessageStatus, NotSentReason
+from .ratelimit import send_slot_take
+from .segments import segment_count
 
-def customer_message_queue(*, incident: Incident, kind: str) -> None:
-    """Queue the customer SMS for an incident event (acknowledgement, eta, delay, arrival, recovered).
+logger = logging.getLogger(__name__)
 
-    The SMS ledger, texts and Twilio delivery arrive with the notifications work (issue 4)."""
+UNSUBSCRIBED = 21610
+MAX_DISPATCHER_SEGMENTS = 4
+
+# Keywords count only as the whole message, as carriers and Twilio treat them.
+OPT_OUT_WORDS = frozenset(
+    {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
+    | {"ANNULLA", "FERMA", "DISISCRIVI", "DISISCRIVIMI", "BASTA", "CANCELLA", "STOP TUTTO"}
+)
+OPT_IN_WORDS = frozenset({"START", "UNSTOP", "AVVIA", "RIATTIVA"})
+HELP_WORDS = frozenset({"HELP", "INFO", "AIUTO"})
+SCORE = re.compile(r"^(10|[0-9])(\s*/\s*10)?$")
+
+# Twilio's statuses on our ladder; "read" is a delivered message the customer opened.
+TWILIO_STATUSES = {
+    "accepted": MessageStatus.SENDING,
+    "scheduled": MessageStatus.SENDING,
+    "queued": MessageStatus.SENDING,
+    "sending": MessageStatus.SENDING,
+    "sent": MessageStatus.SENT,
+    "delivered": MessageStatus.DELIVERED,
+    "read": MessageStatus.DELIVERED,
+    "undelivered": MessageStatus.UNDELIVERED,
+    "failed": MessageStatus.FAILED,
+    "canceled": MessageStatus.FAILED,
+}
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What the task does next: nothing, or run again in `retry_in` seconds."""
+
+    retry_in: float | None = None
+
+
+DONE = SendOutcome()
+
+
+# Queueing ------------------------------------------------------------------------------------
+
+
+def _enqueue(message_id: int) -> None:
+    from .tasks import message_send_task
+
+    try:
+        message_send_task.delay(message_id)
+    except Exception:
+        # The broker is down: the row is committed and queued, so the sweeper will send it.
+        logger.warning("Could not enqueue SMS %s; the sweeper will pick it up.", message_id, exc_info=True)
+
+
+def _record_outbound(
+    *,
+    customer: Customer,
+    incident: Incident | None,
+    kind: str,
+    body: str,
+    by: AbstractBaseUser | None = None,
+) -> Message:
+    now = timezone.now()
+    encoding, segments = segment_count(body)
+    reason = ""
+    if customer.sms_opted_out_at is not None:
+        reason = NotSentReason.OPTED_OUT
+    elif not customer.sms_consent:
+        reason = NotSentReason.NO_CONSENT
+    message = Message.objects.create(
+        incident=incident,
+        customer=customer,
+        direction=Direction.OUTBOUND,
+        kind=kind,
+        to_number=str(customer.mobile),
+        from_number=settings.TWILIO_FROM,
+        language=customer.language,
+        body=body,
+        segments=segments,
+        encoding=encoding,
+        status=MessageStatus.NOT_SENT if reason else MessageStatus.QUEUED,
+        not_sent_reason=reason,
+        sent_by=by if by is not None and by.is_authenticated else None,
+        created_at=now,
+        next_attempt_at=None if reason else now,
+        status_updated_at=now,
+    )
+    if not reason:
+        transaction.on_commit(lambda: _enqueue(message.pk))
+    return message
+
+
+def customer_message_queue(*, incident: Incident, kind: str) -> Message | None:
+    """Queue the customer SMS for an incident event: acknowledgement, eta, delay, arrival, recovered, survey.
+
+    Call it inside the transaction that records the event; the SMS leaves only if that commits.
+    A once-only kind asked for twice returns None the second time."""
+    customer = incident.rental.customer
+    body = incident_message_text(incident=incident, kind=kind)
+    try:
+        with transaction.atomic():
+            return _record_outbound(customer=customer, incident=incident, kind=kind, body=body)
+    except IntegrityError:
+        if kind in (MessageKind.ACKNOWLEDGEMENT, MessageKind.RECOVERED, MessageKind.SURVEY):
+            return None
+        raise
+
+
+def dispatcher_message_send(*, incident: Incident, body: str, by: AbstractBaseUser) -> Message:
+    """A dispatcher texts the customer of an incident (usually answering their reply)."""
+    body = gsm_friendly(body.strip())
+    if not body:
+        raise InvalidRequest("Write the message to send.")
+    _, segments = segment_count(body)
+    if segments > MAX_DISPATCHER_SEGMENTS:
+        raise InvalidRequest(
+            f"Keep it shorter: this would take {segments} SMS (at most {MAX_DISPATCHER_SEGMENTS})."
+        )
+    customer = incident.rental.customer
+    if not customer.can_receive_sms:
+        raise InvalidRequest("This customer does not receive SMS (they texted STOP); phone them instead.")
+    with transaction.atomic():
+        return _record_outbound(
+            customer=customer, incident=incident, kind=MessageKind.FREE_TEXT, body=body, by=by
+        )
+
+
+# Sending -------------------------------------------------------------------------------------
+
+
+def _status_callback_url(message: Message) -> str:
+    # Our id in the URL lets a callback settle a message whose create answer was lost.
+    return settings.PUBLIC_BASE_URL + reverse("sms-status-callback", args=[message.pk])
+
+
+def _move_forward(message_id: int, status: str, **fields) -> bool:
+    """Set `status` only if it is further along than the current one; True if it moved."""
+    below = [name for name, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
+    now = timezone.now()
+    return bool(
+        Message.objects.filter(pk=message_id, status__in=below).update(
+            status=status, status_updated_at=now, **fields
+        )
+    )
+
+
+def _settle(message_id: int, *, sid: str, status: str, **fields) -> bool:
+    """Twilio holds the message: keep its SID (once) and move the status forward; True if it moved."""
+    Message.objects.filter(pk=message_id, twilio_sid__isnull=True).update(twilio_sid=sid)
+    # With a SID the outcome is known: an "unknown" row is simply in flight at Twilio.
+    Message.objects.filter(pk=message_id, status=MessageStatus.UNKNOWN).update(status=MessageStatus.SENDING)
+    if status == MessageStatus.SENT:
+        fields.setdefault("sent_at", timezone.now())
+    return _move_forward(message_id, status, **fields)
+
+
+def _backoff_seconds(attempt: int) -> float:
+    base = settings.PRONTO["SMS_RETRY_BASE_SECONDS"]
+    # Jitter spreads a burst of retries after a Twilio outage instead of replaying it in lockstep.
+    return min(base * 2 ** (attempt - 1), 600) * random.uniform(0.8, 1.2)
+
+
+def _opt_out_number(number: str, *, at: datetime) -> None:
+    Customer.objects.filter(mobile=number, sms_opted_out_at__isnull=True).update(sms_opted_out_at=at)
+
+
+def _give_up(message: Message, error: SmsError, *, reason: str) -> None:
+    if not _move_forward(
+        message.pk, MessageStatus.FAILED, error_code=error.code, error_message=error.message[:255]
+    ):
+        return
+    if error.code == UNSUBSCRIBED:
+        _opt_out_number(message.to_number, at=timezone.now())
+    if message.incident_id is not None:
+        recovery_services.incident_flag_for_call(incident=message.incident, reason=reason)
+
+
+def message_send(*, message_id: int) -> SendOutcome:
+    """Send one queued SMS, at most once: the row is claimed by a conditional UPDATE first."""
+    message = Message.objects.select_related("customer", "incident").filter(pk=message_id).first()
+    if message is None or message.status != MessageStatus.QUEUED:
+        return DONE
+    if message.customer is not None and not message.customer.can_receive_sms:
+        # They texted STOP after this was queued.
+        _move_forward(message.pk, MessageStatus.NOT_SENT, not_sent_reason=NotSentReason.OPTED_OUT)
+        return DONE
+    try:
+        wait = send_slot_take(sender=message.from_number or "default", segments=message.segments)
+    except redis.RedisError:
+        logger.warning("SMS rate limiter unavailable; sending without it.", exc_info=True)
+        wait = 0.0
+    if wait > 0:
+        return SendOutcome(retry_in=wait)
+
+    now = timezone.now()
+    claimed = Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.SENDING,
+        sending_started_at=now,
+        status_updated_at=now,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return DONE  # another task got there first
+    message.refresh_from_db()
+
+    try:
+        sent = get_backend().send(
+            to=message.to_number, body=message.body, status_callback=_status_callback_url(message)
+        )
+    except PermanentSmsError as error:
+        _give_up(message, error, reason=f"SMS could not be sent ({error.code}: {error.message}); call them.")
+        return DONE
+    except TransientSmsError as error:
+        if message.attempts >= settings.PRONTO["SMS_MAX_ATTEMPTS"]:
+            _give_up(
+                message, error, reason=f"SMS failed {message.attempts} times ({error.message}); call them."
+            )
+            return DONE
+        delay = _backoff_seconds(message.attempts)
+        Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+            status=MessageStatus.QUEUED,
+            next_attempt_at=now + timedelta(seconds=delay),
+            error_code=error.code,
+            error_message=error.message[:255],
+            status_updated_at=timezone.now(),
+        )
+        return SendOutcome(retry_in=delay)
+    except UnknownOutcomeSmsError as error:
+        Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+            status=MessageStatus.UNKNOWN, error_message=error.message[:255], status_updated_at=timezone.now()
+        )
+        return DONE
+
+    # A fast status callback may already have filled the SID and moved the status on.
+    _settle(message.pk, sid=sent.sid, status=TWILIO_STATUSES.get(sent.status, MessageStatus.SENDING))
+    return DONE
+
+
+# Twilio's callbacks and the customer's replies -----------------------------------------------
+
+
+def message_status_update(
+    *, message_id: int | None, sid: str, status: str, error_code: int | None = None
+) -> Message | None:
+    """Apply a Twilio status callback. Repeats and late arrivals change nothing."""
+    found = Message.objects.filter(pk=message_id) if message_id else Message.objects.filter(twilio_sid=sid)
+    message = found.select_related("incident").first()
+    new_status = TWILIO_STATUSES.get(status)
+    if message is None or new_status is None or (message.twilio_sid and message.twilio_sid != sid):
+        return message
+    with transaction.atomic():
+        fields: dict = {"error_code": error_code} if error_code else {}
+        if new_status == MessageStatus.DELIVERED:
+            fields["delivered_at"] = timezone.now()
+        moved = _settle(message.pk, sid=sid, status=new_status, **fields)
+        if moved and new_status in (MessageStatus.UNDELIVERED, MessageStatus.FAILED):
+            if error_code == UNSUBSCRIBED:
+                _opt_out_number(message.to_number, at=timezone.now())
+            if message.incident_id is not None:
+                recovery_services.incident_flag_for_call(
+                    incident=message.incident,
+                    reason=f"SMS {status} (error {error_code or 'unknown'}); the customer may not know.",
+                )
+    message.refresh_from_db()
+    return message
+
+
+def _keyword(body: str) -> str:
+    return " ".join(body.upper().strip(" .!").split())
+
+
+def _help_branch(customer: Customer) -> Branch | None:
+    incident = selectors.latest_incident_for_customer(customer=customer)
+    if incident is not None:
+        return incident.rental.branch
+    rental = customer.rentals.select_related("branch").order_by("-starts_at").first()
+    return rental.branch if rental else None
+
+
+def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid: str) -> Message:
+    """A customer texted us: opt out, opt in, ask for help, answer the survey, or talk to the desk."""
+    existing = Message.objects.filter(twilio_sid=sid).first()
+    if existing is not None:
+        return existing  # Twilio retried the webhook
+    now = timezone.now()
+    customer = selectors.customer_for_number(number=from_number)
+    keyword = _keyword(body)
+    with transaction.atomic():
+        incident = selectors.open_incident_for_customer(customer=customer) if customer else None
+        encoding, segments = segment_count(body)
+        message = Message.objects.create(
+            incident=incident,
+            customer=customer,
+            direction=Direction.INBOUND,
+            kind=MessageKind.REPLY,
+            to_number=to_number,
+            from_number=from_number,
+            language=customer.language if customer else "",
+            body=body,
+            segments=min(segments, 10),
+            encoding=encoding,
+            status=MessageStatus.RECEIVED,
+            twilio_sid=sid,
+            created_at=now,
+            status_updated_at=now,
+        )
+        if keyword in OPT_OUT_WORDS:
+            _opt_out_number(from_number, at=now)
+        elif keyword in OPT_IN_WORDS:
+            Customer.objects.filter(mobile=from_number).update(sms_opted_out_at=None)
+        elif customer is None:
+            pass  # not one of our customers: kept in the ledger, nobody to attach it to
+        elif keyword in HELP_WORDS:
+            branch = _help_branch(customer)
+            if branch is not None:
+                _record_outbound(
+                    customer=customer,
+                    incident=incident,
+                    kind=MessageKind.HELP,
+                    body=help_text(customer=customer, branch=branch),
+                )
+        elif SCORE.match(keyword) and (survey := selectors.open_survey_incident(customer=customer, now=now)):
+            recovery_services.survey_response_record(
+                incident=survey, score=int(SCORE.match(keyword)[1]), at=now
+            )
+            Message.objects.filter(pk=message.pk).update(incident=survey)
+        elif incident is not None:
+            recovery_services.customer_message_attach(incident=incident, text=body, at=now)
+        else:
+            latest = selectors.latest_incident_for_customer(customer=customer)
+            if latest is not None:
+                # After recovery a reply still deserves a reader: the desk sees it on the last incident.
+                recovery_services.customer_message_attach(incident=latest, text=body, at=now)
+                Message.objects.filter(pk=message.pk).update(incident=latest)
+    return message
+
+
+# Periodic work -------------------------------------------------------------------------------
+
+
+def messages_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Re-enqueue queued rows whose task was lost, and settle rows a send never came back from.
+
+    A row left in sending (worker killed) or unknown (answer lost) is looked up at Twilio before
+    anything else: found, it keeps Twilio's SID; not found, it is queued again and sent once."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.PRONTO["SMS_SWEEP_GRACE_SECONDS"])
+    stale = timedelta(seconds=settings.PRONTO["SMS_STALE_SENDING_SECONDS"])
+    counts = {"requeued": 0, "found": 0, "resent": 0}
+
+    for message_id in selectors.messages_due(now=now - grace).values_list("pk", flat=True):
+        _enqueue(message_id)
+        counts["requeued"] += 1
+
+    backend = get_backend()
+    for message in selectors.messages_in_doubt(older_than=now - stale).select_related("incident"):
+        try:
+            found = backend.find_sent(
+                to=message.to_number,
+                body=message.body,
+                since=message.sending_started_at - timedelta(minutes=1),
+            )
+        except TransientSmsError:
+            logger.warning("Could not ask the provider about SMS %s; trying next sweep.", message.pk)
+            continue
+        if found is not None:
+            _settle(
+                message.pk, sid=found.sid, status=TWILIO_STATUSES.get(found.status, MessageStatus.SENDING)
+            )
+            counts["found"] += 1
+            continue
+        if message.attempts >= settings.PRONTO["SMS_MAX_ATTEMPTS"]:
+            _give_up(
+                message,
+                TransientSmsError("No answer from the provider"),
+                reason="SMS never confirmed; call them.",
+            )
+            continue
+        requeued = Message.objects.filter(
+            pk=message.pk, status=message.status, sending_started_at=message.sending_started_at
+        ).update(status=MessageStatus.QUEUED, next_attempt_at=now, status_updated_at=now)
+        if requeued:
+            _enqueue(message.pk)
+            counts["resent"] += 1
+    return counts
+
+
+def surveys_queue_due(*, now: datetime | None = None) -> int:
+    """Ask each recovered customer the 0-10 question, a configured time after recovery."""
+    now = now or timezone.now()
+    delay = timedelta(minutes=settings.PRONTO["SURVEY_DELAY_MINUTES"])
+    # Only recent recoveries: a first run after an outage must not survey last month's customers.
+    due = selectors.incidents_due_a_survey(
+        recovered_before=now - delay, recovered_after=now - delay - timedelta(days=1)
+    )
+    queued = 0
+    for incident in due.select_related("rental__customer", "rental__branch", "technician__user"):
+        if customer_message_queue(incident=incident, kind=MessageKind.SURVEY) is not None:
+            queued += 1
+    return queued

@@ -1,0 +1,117 @@
+"""The SMS ledger: every text to or from a customer is one row, written before anything is sent."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from fleet.models import Customer
+from recovery.models import Incident
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", "To the customer"
+    INBOUND = "inbound", "From the customer"
+
+
+class MessageKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", "Apology on logging"
+    ETA = "eta", "Dispatch and arrival time"
+    DELAY = "delay", "Delay apology"
+    ARRIVAL = "arrival", "On site"
+    RECOVERED = "recovered", "Running again"
+    SURVEY = "survey", "0-10 survey"
+    HELP = "help", "Answer to HELP"
+    FREE_TEXT = "free_text", "Dispatcher's message"
+    REPLY = "reply", "Customer's reply"
+
+
+# Sent at most once per incident; a second request for one of these is a bug or a retry.
+ONCE_PER_INCIDENT = (MessageKind.ACKNOWLEDGEMENT, MessageKind.RECOVERED, MessageKind.SURVEY)
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    # The request left and no answer came back: Twilio may hold it. Settled by a status
+    # callback or by the sweeper asking Twilio, never by resending blindly.
+    UNKNOWN = "unknown", "Outcome unknown"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERED = "undelivered", "Undelivered"
+    FAILED = "failed", "Failed"
+    NOT_SENT = "not_sent", "Not sent"
+    RECEIVED = "received", "Received"
+
+
+# Status callbacks may repeat or arrive out of order: a status only ever moves up this ladder.
+STATUS_RANK = {
+    MessageStatus.QUEUED: 0,
+    MessageStatus.SENDING: 1,
+    MessageStatus.UNKNOWN: 1,
+    MessageStatus.SENT: 2,
+    MessageStatus.DELIVERED: 3,
+    MessageStatus.UNDELIVERED: 3,
+    MessageStatus.FAILED: 3,
+    MessageStatus.NOT_SENT: 3,
+    MessageStatus.RECEIVED: 3,
+}
+
+
+class NotSentReason(models.TextChoices):
+    OPTED_OUT = "opted_out", "The customer texted STOP"
+    NO_CONSENT = "no_consent", "The customer gave no SMS consent"
+
+
+class Message(models.Model):
+    incident = models.ForeignKey(
+        Incident, on_delete=models.PROTECT, null=True, blank=True, related_name="sms_messages"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="sms_messages"
+    )
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    to_number = models.CharField(max_length=20)
+    from_number = models.CharField(max_length=20, blank=True)
+    language = models.CharField(max_length=2)
+    body = models.TextField()
+    segments = models.PositiveSmallIntegerField()
+    encoding = models.CharField(max_length=4)
+    status = models.CharField(max_length=12, choices=MessageStatus.choices)
+    not_sent_reason = models.CharField(max_length=12, choices=NotSentReason.choices, blank=True)
+    twilio_sid = models.CharField(max_length=34, null=True, blank=True, unique=True)
+    error_code = models.PositiveIntegerField(null=True, blank=True)
+    error_message = models.CharField(max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    created_at = models.DateTimeField()
+    # A queued row is due for a send attempt from this time (later after a transient error).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    status_updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "kind"],
+                condition=Q(kind__in=ONCE_PER_INCIDENT) & Q(direction=Direction.OUTBOUND),
+                name="sms_once_per_incident_for_some_kinds",
+            ),
+            models.CheckConstraint(condition=Q(status__in=MessageStatus.values), name="sms_status_known"),
+            models.CheckConstraint(
+                condition=Q(segments__gte=1) & Q(segments__lte=10), name="sms_segments_plausible"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
+            models.Index(fields=["customer", "kind", "created_at"], name="sms_customer_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.get_kind_display()} ({self.get_status_display()})"

@@ -1,0 +1,27 @@
+from notifications.checks import twilio_settings_present
+
+
+def test_twilio_backend_without_credentials_names_each_missing_setting(settings):
+    settings.SMS_BACKEND = "notifications.backends.twilio.TwilioBackend"
+    settings.TWILIO_ACCOUNT_SID = "AC123"
+    settings.TWILIO_AUTH_TOKEN = ""
+    settings.TWILIO_FROM = ""
+    messages = [error.msg for error in twilio_settings_present(None)]
+    assert len(messages) == 2
+    assert "TWILIO_AUTH_TOKEN" in messages[0]
+    assert "TWILIO_FROM" in messages[1]
+
+
+def test_other_backends_need_no_twilio_settings(settings):
+    settings.SMS_BACKEND = "notifications.backends.console.ConsoleBackend"
+    settings.TWILIO_AUTH_TOKEN = ""
+    assert twilio_settings_present(None) == []
+
+
+def test_the_check_runs_with_django_system_checks(settings):
+    from django.core.checks import run_checks
+
+    settings.SMS_BACKEND = "notifications.backends.twilio.TwilioBackend"
+    settings.TWILIO_ACCOUNT_SID = ""
+    ids = [error.id for error in run_checks()]
+    assert "notifications.E001" in ids
