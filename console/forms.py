@@ -61,6 +61,15 @@ class EtaForm(forms.Form):
     )
 
 
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Text the customer"),
+        max_length=640,
+        widget=forms.Textarea({"rows": 2}),
+        error_messages={"required": _("Write the message to send.")},
+    )
+
+
 class GoodwillForm(forms.Form):
     amount_eur = forms.DecimalField(
         label=_("Amount (€)"),

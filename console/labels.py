@@ -53,3 +53,32 @@ GOODWILL = {
 }
 
 SEVERITY = {"machine_down": _("Machine down"), "degraded": _("Degraded")}
+
+SMS_STATUS = {
+    "queued": _("queued"),
+    "sending": _("sending"),
+    "unknown": _("outcome unknown"),
+    "sent": _("sent"),
+    "delivered": _("delivered"),
+    "undelivered": _("not delivered"),
+    "failed": _("failed"),
+    "not_sent": _("not sent"),
+    "received": _("received"),
+}
+
+SMS_KIND = {
+    "acknowledgement": _("apology on logging"),
+    "eta": _("arrival time"),
+    "delay": _("delay apology"),
+    "arrival": _("crew on site"),
+    "recovered": _("running again"),
+    "survey": _("survey"),
+    "help": _("help"),
+    "free_text": _("from the desk"),
+    "reply": _("customer"),
+}
+
+SMS_NOT_SENT = {
+    "opted_out": _("the customer texted STOP"),
+    "no_consent": _("no SMS consent"),
+}

@@ -27,17 +27,18 @@ from console.forms import (
     LanguageForm,
     ReasonForm,
     RecoverForm,
+    ReplyForm,
 )
 from console.permissions import desk_required, manager_required
 from core.errors import DomainError
 from core.roles import ADMIN, MANAGER, user_has_role
 from fleet.models import Machine, RentalStatus, Technician
 from fleet.selectors import rental_list, rental_search
+from notifications import services as sms_services
 from recovery import loyalty, selectors, services
 from recovery.errors import MachineUnavailable
 from recovery.models import (
     Channel,
-    EventKind,
     FollowUp,
     GoodwillCredit,
     GoodwillStatus,
@@ -212,6 +213,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     timeline = list(selectors.incident_timeline(incident=incident))
     actions = services.allowed_actions(incident=incident)
+    console_services.conversation_mark_read(incident=incident)
     return render(
         request,
         "console/incident.html",
@@ -222,7 +224,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "repairers": repairers,
             "map_data": _map_data(incident, rows, repairers),
             "timeline": timeline,
-            "conversation": [e for e in timeline if e.kind == EventKind.CUSTOMER_MESSAGE],
+            "conversation": console_selectors.conversation(incident=incident),
+            "can_text": incident.rental.customer.can_receive_sms,
+            "poll_seconds": settings.CONSOLE_BOARD_POLL_SECONDS,
             "actions": actions,
             "outcomes": Outcome.choices,
             "eta_form": EtaForm(
@@ -236,6 +240,38 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "awaiting": GoodwillStatus.AWAITING_APPROVAL,
         },
     )
+
+
+@desk_required
+@require_GET
+def incident_conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The messages alone, polled so delivery statuses and replies appear while the page is open."""
+    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    console_services.conversation_mark_read(incident=incident)
+    return render(
+        request,
+        "console/partials/conversation.html",
+        {"conversation": console_selectors.conversation(incident=incident)},
+    )
+
+
+@desk_required
+@require_POST
+def incident_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _to_incident(pk)
+    try:
+        sms_services.dispatcher_message_send(
+            incident=incident, body=form.cleaned_data["body"], by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Message queued for the customer; its delivery shows below."))
+    return redirect(f"{reverse('console:incident', args=[pk])}#conversation")
 
 
 @desk_required

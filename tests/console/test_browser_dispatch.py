@@ -6,6 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from notifications import services as sms_services
+from notifications.backends import locmem
+from notifications.models import Message, MessageKind
 from recovery import services
 from recovery.models import Channel, Incident
 from tests import factories
@@ -15,12 +18,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
+def sms_in_process(settings):
+    """SMS sent by the live server's own thread into the in-memory outbox, as a worker would."""
+    from config.celery import app
+
+    settings.SMS_BACKEND = "notifications.backends.locmem.LocmemBackend"
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield locmem.outbox
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture
 def desk(dispatcher, manager, rental, replacements, technician):
     """The demo's people and a job site in Lombardy with three machines that could help."""
     return {"rental": rental, "replacements": replacements, "technician": technician}
 
 
-def test_dispatcher_logs_a_breakdown_dispatches_and_the_loyalty_figures_move(new_page, live_server, desk):
+def test_dispatcher_logs_a_breakdown_dispatches_and_the_loyalty_figures_move(
+    new_page, live_server, desk, sms_in_process, settings
+):
+    settings.CONSOLE_BOARD_POLL_SECONDS = 1
     manager_page = new_page()
     log_in(manager_page, live_server, "paola")
     manager_page.goto(f"{live_server.url}/loyalty/")
@@ -58,6 +76,34 @@ def test_dispatcher_logs_a_breakdown_dispatches_and_the_loyalty_figures_move(new
     rows.first.get_by_role("button", name="Dispatch").click()
     expect(page.locator("#incident-status")).to_have_text("Dispatched")
     expect(page.locator(".message-success")).to_contain_text("Dispatched: Luca Ferri, arriving about")
+
+    # The customer got the apology and the arrival time; Twilio reports delivery a moment later.
+    conversation = page.locator("#conversation-messages")
+    eta_sms = conversation.locator(".msg-out", has_text="Luca")
+    expect(eta_sms).to_contain_text("sending")
+    eta = Message.objects.get(kind=MessageKind.ETA)
+    assert [m.to for m in sms_in_process] == [str(desk["rental"].customer.mobile)] * 2
+    sms_services.message_status_update(message_id=eta.pk, sid=eta.twilio_sid, status="delivered")
+    expect(eta_sms).to_contain_text("delivered")
+
+    # The customer answers; the dispatcher is typing a reply while the conversation refreshes.
+    reply_box = page.get_by_label("Text the customer")
+    reply_box.fill("Luca arriva tra poco")
+    sms_services.inbound_message_receive(
+        from_number=str(desk["rental"].customer.mobile),
+        to_number="+390200000000",
+        body="Quanto manca? Siamo fermi.",
+        sid="SM0000000000000000000000000000042",
+    )
+    expect(conversation.locator(".msg-in")).to_contain_text("Quanto manca? Siamo fermi.")
+    expect(reply_box).to_have_value("Luca arriva tra poco")
+    reply_box.fill("Luca arriva tra 10 minuti, ci scusi.")
+    page.get_by_role("button", name="Send SMS").click()
+    expect(page.locator(".message-success")).to_contain_text("Message queued for the customer")
+    expect(conversation.locator(".msg-out").last).to_contain_text("Luca arriva tra 10 minuti, ci scusi.")
+    assert sms_in_process[-1].body == "Luca arriva tra 10 minuti, ci scusi."
+    # The tracking link is one long word: it must wrap inside its bubble, not widen the page.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(page, "incident_dispatched")
 
     page.get_by_role("button", name="Crew left (en route)").click()

@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from fleet.models import MachineStatus
+from fleet.models import Customer, MachineStatus
+from notifications import services as sms_services
+from notifications.models import Message, MessageKind
 from recovery import services
 from recovery.models import Channel, GoodwillStatus, IncidentStatus
 from tests import factories
@@ -177,12 +179,66 @@ def test_a_dispatcher_cannot_approve_a_credit_even_by_posting(dispatcher_client,
     assert "Only a manager can approve" in response.content.decode()
 
 
-def test_customer_messages_show_in_the_conversation(dispatcher_client, incident):
-    services.customer_message_attach(incident=incident, text="Quanto manca? Siamo fermi.")
+def customer_texts(incident, body, sid="SM0000000000000000000000000000001"):
+    return sms_services.inbound_message_receive(
+        from_number=str(incident.rental.customer.mobile), to_number="+390200000000", body=body, sid=sid
+    )
+
+
+def test_conversation_shows_our_texts_with_their_delivery_status_and_the_customers_replies(
+    dispatcher_client, incident
+):
+    customer_texts(incident, "Quanto manca? Siamo fermi.")
 
     text = page(dispatcher_client, incident)
+    conversation = text[text.index('id="conversation"') : text.index('id="goodwill"')]
 
-    assert "Quanto manca? Siamo fermi." in text[text.index('id="conversation"') :]
+    assert "siamo fermi" in conversation.lower()
+    assert "apology on logging" in conversation  # the acknowledgement SMS sent when it was logged
+    assert 'data-status="queued"' in conversation and 'data-status="received"' in conversation
+
+
+def test_board_counts_unread_replies_until_the_incident_is_opened(dispatcher_client, incident):
+    customer_texts(incident, "Are you coming?")
+    customer_texts(incident, "Hello?", sid="SM0000000000000000000000000000002")
+
+    before = dispatcher_client.get("/board/rows/").content.decode()
+    page(dispatcher_client, incident)
+    after = dispatcher_client.get("/board/rows/").content.decode()
+
+    assert (
+        f'href="/incidents/{incident.pk}/#conversation" title="Unread replies from the customer">2</a>'
+        in before
+    )
+    assert 'class="badge"' not in after
+
+
+def test_dispatcher_replies_by_sms_from_the_incident_page(dispatcher_client, dispatcher, incident):
+    response = dispatcher_client.post(
+        f"/incidents/{incident.pk}/reply/", {"body": "Luca arriva alle 15:10, ci scusi."}, follow=True
+    )
+
+    sent = Message.objects.get(incident=incident, kind=MessageKind.FREE_TEXT)
+    assert (sent.direction, sent.sent_by, sent.body) == (
+        "outbound",
+        dispatcher,
+        "Luca arriva alle 15:10, ci scusi.",
+    )
+    assert "Message queued for the customer" in response.content.decode()
+    assert "Luca arriva alle 15:10" in response.content.decode()
+
+
+def test_a_customer_who_texted_stop_cannot_be_texted_and_the_page_says_phone_them(
+    dispatcher_client, incident
+):
+    Customer.objects.filter(pk=incident.rental.customer_id).update(sms_opted_out_at=timezone.now())
+
+    text = page(dispatcher_client, incident)
+    refused = dispatcher_client.post(f"/incidents/{incident.pk}/reply/", {"body": "Ciao"}, follow=True)
+
+    assert "does not receive SMS" in text and 'id="reply-body"' not in text
+    assert "phone them instead" in refused.content.decode()
+    assert not Message.objects.filter(kind=MessageKind.FREE_TEXT).exists()
 
 
 def test_map_data_has_the_site_the_machines_and_the_technicians(
