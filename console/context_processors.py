@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from core.roles import ADMIN, MANAGER, user_has_role
+from core.roles import ADMIN, DESK_ROLES, MANAGER, user_has_role
 
 SECTIONS = {
     "board": "board",
@@ -14,8 +14,11 @@ SECTIONS = {
 
 def console(request) -> dict:
     match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
     return {
-        "perms_manager": user_has_role(request.user, MANAGER, ADMIN) if hasattr(request, "user") else False,
+        # A technician who lands here sees no desk menu: none of it would open for them.
+        "is_desk": user is not None and user_has_role(user, *DESK_ROLES),
+        "perms_manager": user is not None and user_has_role(user, MANAGER, ADMIN),
         "section": SECTIONS.get(match.url_name, "") if match else "",
         # Only the laptop demo prints the demo logins on the login page.
         "demo_hint": settings.DEBUG,

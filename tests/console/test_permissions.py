@@ -77,3 +77,12 @@ def test_unknown_page_is_a_friendly_404(dispatcher_client, settings):
 
     assert response.status_code == 404
     assert "Nothing here" in response.content.decode()
+
+
+def test_the_refusal_page_offers_no_desk_menu(db):
+    technician = factories.UserFactory(role="technician", username="luca")
+
+    page = client_for(technician).get("/").content.decode()
+
+    assert "Log a breakdown" not in page and "quick-find" not in page
+    assert "Log out and switch account" in page
