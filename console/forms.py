@@ -98,8 +98,13 @@ def managers():
     )
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class FollowUpForm(forms.Form):
-    assigned_to = forms.ModelChoiceField(queryset=managers(), required=False, label=_("Assign to"))
+    assigned_to = PersonChoiceField(queryset=managers(), required=False, label=_("Assign to"))
     note = forms.CharField(
         required=False, max_length=2000, label=_("Note"), widget=forms.Textarea({"rows": 2})
     )

@@ -168,7 +168,9 @@ def test_board_refreshes_by_itself_without_losing_what_the_dispatcher_types(
     log_in(page, live_server, "chiara")
     page.evaluate("window.__sameDocument = true")
     search = page.get_by_label("Find a rental")
-    search.fill("Bianchi, via Ga")
+    page.keyboard.press("/")  # the desk's shortcut to the search box
+    expect(search).to_be_focused()
+    page.keyboard.type("Bianchi, via Ga")
 
     incident = services.incident_log(
         rental=desk["rental"], reported_by=dispatcher, channel=Channel.PHONE, symptom="Track came off"

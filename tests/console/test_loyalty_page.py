@@ -38,7 +38,7 @@ def test_loyalty_page_shows_this_weeks_figures(manager_client, detractor):
     assert '<dd data-figure="recoveries">1</dd>' in page
     assert '<dd data-figure="median">1 h 30 min</dd>' in page
     assert '<dd data-figure="sla">100%</dd>' in page
-    assert "0 promoters · 0 passives · 1 detractors" in page
+    assert "promoters 0 · passives 0 · detractors 1" in page
     assert "Edilizia Rossi S.r.l." in page
 
 

@@ -1,4 +1,5 @@
-// Ticks the SLA countdowns every second, client-side, so the colours change between board polls.
+// Ticks the SLA countdowns every second, client-side, so the colours change between board polls;
+// and the one keyboard shortcut.
 (function () {
   "use strict";
   var lang = document.documentElement.lang || "en";
@@ -30,4 +31,16 @@
 
   tick();
   setInterval(tick, 1000);
+
+  // "/" jumps to the rental search from anywhere, as in most desk tools; never while typing.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var typing = target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+    if (event.key !== "/" || typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    var search = document.getElementById("rental-search") || document.getElementById("quick-find");
+    if (search) {
+      event.preventDefault();
+      search.focus();
+    }
+  });
 })();
