@@ -35,6 +35,7 @@ VENDOR := static/vendor
 assets: $(VENDOR)/.stamp
 
 $(VENDOR)/.stamp: package.json package-lock.json
+	@scripts/ensure_node.sh
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)/leaflet/images
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
