@@ -88,6 +88,13 @@ def _search_results(query: str):
     return list(rental_search(query=query)) if len(query.strip()) >= 2 else []
 
 
+def _active_rental(raw: str | None):
+    # The id comes from a link or a hidden field; anything else than a number means "none chosen".
+    if not raw or not raw.isdigit():
+        return None
+    return rental_list().filter(pk=int(raw), status=RentalStatus.ACTIVE).first()
+
+
 @desk_required
 @require_GET
 def intake_search(request: HttpRequest) -> HttpResponse:
@@ -120,10 +127,10 @@ def intake(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Breakdown logged. Choose a replacement below and dispatch it."))
             return _to_incident(incident.pk)
         _form_errors(request, form)
-        selected = rental_list().filter(pk=request.POST.get("rental") or 0).first()
+        selected = _active_rental(request.POST.get("rental"))
     else:
         form = IncidentLogForm()
-        selected = rental_list().filter(pk=request.GET.get("rental") or 0, status=RentalStatus.ACTIVE).first()
+        selected = _active_rental(request.GET.get("rental"))
     query = request.GET.get("q", "")
     open_incident = None
     if selected is not None:

@@ -90,15 +90,34 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Playwright's sync API keeps an event loop on the test's thread, and Django then refuses ORM calls
+# from it, though they are plain synchronous calls. The guard is lifted around each browser test,
+# fixtures and database flush included, and put back after: left on for the whole session, the
+# variable would leak into subprocesses (and `check --deploy` rightly fails on it).
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("browser"):
+        os.environ[ASYNC_UNSAFE] = "true"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    try:
+        return (yield)
+    finally:
+        if item.get_closest_marker("browser"):
+            os.environ.pop(ASYNC_UNSAFE, None)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not (ROOT / "static" / "vendor" / "htmx.min.js").exists():
         pytest.fail("The console's front-end assets are missing: run `make assets` (make test does).")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"No chromium at {CHROMIUM}: `make test` installs it with apt-get.")
-    # Playwright's sync API keeps an event loop on this thread; the test code's ORM calls are
-    # still plain synchronous calls, so Django's async-safety guard must be told so.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

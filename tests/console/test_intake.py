@@ -67,3 +67,15 @@ def test_a_machine_with_an_open_incident_points_to_it_instead_of_logging_twice(d
     assert "already has an open incident" in page
     assert "already has an open incident" in second.content.decode()
     assert Incident.objects.filter(status=IncidentStatus.REPORTED).count() == 1
+
+
+@pytest.mark.parametrize("rental_id", ["abc", "-1", "99999999"])
+def test_a_mangled_rental_id_is_a_message_not_an_error_page(dispatcher_client, rental_id, db):
+    shown = dispatcher_client.get("/intake/", {"rental": rental_id})
+    posted = dispatcher_client.post(
+        "/intake/", {"rental": rental_id, "symptom": "Smoke", "severity": "degraded"}
+    )
+
+    assert shown.status_code == 200 and "Pick a rental on the left first." in shown.content.decode()
+    assert posted.status_code in (200, 302)
+    assert not Incident.objects.exists()
