@@ -46,7 +46,9 @@ $(VENDOR)/.stamp: package.json package-lock.json
 # Italian translations: the .po file is the source; the compiled .mo is committed too (the image
 # needs no gettext) and rebuilt here so a changed .po never runs with a stale .mo.
 messages: venv
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0
+	@if command -v msgfmt >/dev/null; then \
+		$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0; \
+	else echo "msgfmt (gettext) not installed: using the committed .mo files"; fi
 
 run: venv assets messages
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from django import template
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from console import labels
 
@@ -52,8 +51,8 @@ def sla_countdown(incident):
         "left": incident.sla_due_at - now,
         "state": sla_state(due=incident.sla_due_at, eta=incident.current_eta, on_site=on_site, now=now),
         "eta_late": eta_late,
+        "overdue": now - incident.sla_due_at,
         "warning_minutes": settings.PRONTO["SLA_WARNING_MINUTES"],
-        "breached_text": _("breached"),
     }
 
 
@@ -68,3 +67,9 @@ def label(value: str, kind: str) -> str:
 def rate(value: float | None) -> str:
     """A stored 0-1 rate as a percentage."""
     return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@register.filter
+def fill_late(sentence: str, overdue: timedelta) -> str:
+    """Fill the "breached {late} ago" sentence with the overdue time, as the console's script does."""
+    return sentence.replace("{late}", minutes_text(overdue))

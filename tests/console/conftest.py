@@ -112,7 +112,9 @@ def pytest_runtest_teardown(item, nextitem):
             os.environ.pop(ASYNC_UNSAFE, None)
 
 
-@pytest.fixture(scope="session")
+# One chromium per test module, not per session: while Playwright runs, its event loop sits on
+# this thread, and the rest of the suite must not find it there.
+@pytest.fixture(scope="module")
 def browser():
     if not (ROOT / "static" / "vendor" / "htmx.min.js").exists():
         pytest.fail("The console's front-end assets are missing: run `make assets` (make test does).")

@@ -2,9 +2,6 @@
 // and the one keyboard shortcut.
 (function () {
   "use strict";
-  var lang = document.documentElement.lang || "en";
-  var BREACHED = lang === "it" ? "scaduto" : "breached";
-
   function text(minutes) {
     var sign = minutes < 0 ? "-" : "";
     var total = Math.abs(minutes);
@@ -25,7 +22,10 @@
       el.classList.remove("sla-ok", "sla-warning", "sla-danger");
       el.classList.add("sla-" + state);
       var label = el.querySelector(".sla-text");
-      if (label) label.textContent = minutes <= 0 ? BREACHED + " " + text(minutes) : text(minutes);
+      if (!label) return;
+      // The server sends the translated sentence, e.g. "breached {late} ago".
+      var breached = el.dataset.slaBreached || "breached {late} ago";
+      label.textContent = minutes <= 0 ? breached.replace("{late}", text(-minutes)) : text(minutes);
     });
   }
 
