@@ -87,6 +87,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# API throttling counts in the cache: with several gunicorn workers point it at Redis
+# (CACHE_URL=redis://127.0.0.1:6379/1), or each worker keeps its own count.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -143,6 +146,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="10/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),
+        # Per technician: a phone pinging every 15 s plus its taps and a queue flushing after a tunnel.
+        "technician": env.str("THROTTLE_TECHNICIAN", default="240/min"),
     },
 }
 
@@ -239,6 +244,17 @@ PRONTO = {
     # Longer than any Twilio request can last (see TWILIO_HTTP_TIMEOUT_SECONDS), so a send still in
     # flight is never taken for a dead one.
     "SMS_STALE_SENDING_SECONDS": env.int("SMS_STALE_SENDING_SECONDS", default=120),
+    # Technician app. A ping revises the ETA only when it moves this much, so the timeline
+    # shows real changes rather than one line per ping.
+    "LIVE_ETA_THRESHOLD_MINUTES": env.int("LIVE_ETA_THRESHOLD_MINUTES", default=5),
+    # Phones' clocks drift; a device time further ahead than this is refused as a wrong clock.
+    "DEVICE_CLOCK_TOLERANCE_MINUTES": env.int("DEVICE_CLOCK_TOLERANCE_MINUTES", default=5),
+    # An offline queue older than this is a wrong clock or a lost phone, not a report to apply.
+    "DEVICE_TIME_MAX_AGE_HOURS": env.int("DEVICE_TIME_MAX_AGE_HOURS", default=48),
+    "PHOTO_MAX_BYTES": env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024),
+    # Pings one request may carry: an hour offline at one ping every 15 s is 240.
+    "LOCATION_BATCH_MAX": env.int("LOCATION_BATCH_MAX", default=500),
+    "TECHNICIAN_RECENT_DAYS": env.int("TECHNICIAN_RECENT_DAYS", default=7),
 }
 
 # The dispatcher console. Map tiles come from a server you choose (e.g. your own tile cache);

@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from core.views import healthz, metrics, readyz
 
 api_v1 = [
+    path("", include("core.api.urls")),
+    path("technician/", include("recovery.technician_api.urls")),
     path("", include("fleet.api.urls")),
     path("", include("recovery.api.urls")),
     path("", include("notifications.api.urls")),

@@ -18,3 +18,63 @@ def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     if user.is_superuser:
         return True
     return user.groups.filter(name__in=roles).exists()
+
+
+# Django model permissions per role, for the admin site and any code that asks `has_perm`.
+# The API and console check roles directly; these keep the admin consistent with them.
+_VIEW = "view"
+_EDIT = ("view", "add", "change")
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    DISPATCHER: {
+        "fleet.branch": (_VIEW,),
+        "fleet.machinecategory": (_VIEW,),
+        "fleet.categorysubstitute": (_VIEW,),
+        "fleet.machine": _EDIT,
+        "fleet.customer": _EDIT,
+        "fleet.rental": _EDIT,
+        "fleet.technician": (_VIEW,),
+        "recovery.incident": _EDIT,
+        "recovery.timelineevent": (_VIEW,),
+        "recovery.goodwillcredit": ("view", "add"),
+        "notifications.message": ("view", "add"),
+    },
+    TECHNICIAN: {
+        "recovery.incident": (_VIEW,),
+        "recovery.jobphoto": ("view", "add"),
+    },
+    MANAGER: {
+        "fleet.branch": _EDIT,
+        "fleet.machinecategory": _EDIT,
+        "fleet.categorysubstitute": (*_EDIT, "delete"),
+        "fleet.machine": _EDIT,
+        "fleet.customer": _EDIT,
+        "fleet.rental": _EDIT,
+        "fleet.technician": _EDIT,
+        "recovery.incident": _EDIT,
+        "recovery.timelineevent": (_VIEW,),
+        "recovery.goodwillcredit": _EDIT,
+        "recovery.customerrecoveryrecord": (_VIEW,),
+        "recovery.surveyresponse": (_VIEW,),
+        "recovery.followup": _EDIT,
+        "notifications.message": ("view", "add"),
+    },
+}
+
+
+def role_permissions_sync(**kwargs) -> None:
+    """Give each role group its model permissions; runs after every migrate, so it stays true."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, models in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for label, actions in models.items():
+            app_label, model = label.split(".")
+            wanted += Permission.objects.filter(
+                content_type__app_label=app_label,
+                content_type__model=model,
+                codename__in=[f"{action}_{model}" for action in actions],
+            )
+        group.permissions.set(wanted)
+    admin, _ = Group.objects.get_or_create(name=ADMIN)
+    admin.permissions.set(Permission.objects.all())

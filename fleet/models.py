@@ -190,6 +190,8 @@ class Technician(models.Model):
     phone = PhoneNumberField(blank=True)
     skills = models.ManyToManyField(MachineCategory, blank=True, related_name="technicians")
     on_shift = models.BooleanField(default=False)
+    # Device time of the last shift change: a late "off shift" never undoes a newer "on shift".
+    shift_changed_at = models.DateTimeField(null=True, blank=True)
     lat = latitude_field(null=True, blank=True)
     lon = longitude_field(null=True, blank=True)
     position_updated_at = models.DateTimeField(null=True, blank=True)

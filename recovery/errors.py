@@ -29,3 +29,10 @@ class InvalidRequest(DomainError):
 
     status_code = 400
     code = "invalid"
+
+
+class NotAssigned(DomainError):
+    """The job is not the technician's (any more). A 404, so nobody learns that it exists."""
+
+    status_code = 404
+    code = "not_found"

@@ -74,6 +74,8 @@ class Incident(models.Model):
     sla_due_at = models.DateTimeField()
     reserved_at = models.DateTimeField(null=True, blank=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # When the assigned technician confirmed the job in the app (device time); cleared on reassignment.
+    accepted_at = models.DateTimeField(null=True, blank=True)
     en_route_at = models.DateTimeField(null=True, blank=True)
     on_site_at = models.DateTimeField(null=True, blank=True)
     recovered_at = models.DateTimeField(null=True, blank=True)
@@ -153,6 +155,9 @@ class EventKind(models.TextChoices):
     CUSTOMER_MESSAGE = "customer_message", "Message from the customer"
     SURVEY_ANSWERED = "survey_answered", "Survey answered"
     NOTE = "note", "Note"
+    ACCEPTED = "accepted", "Accepted by the technician"
+    DECLINED = "declined", "Declined by the technician"
+    PHOTO = "photo", "Photo added"
 
 
 class TimelineEvent(models.Model):
@@ -285,3 +290,25 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up on incident {self.incident_id} ({self.get_status_display()})"
+
+
+class JobPhoto(models.Model):
+    """A photo a technician took on the job: the breakdown, the swap, the delivery note."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="photos")
+    # Named by us, never by the phone: a client's filename is not trusted on disk.
+    file = models.FileField(upload_to="job-photos/%Y/%m/")
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # When the phone took it (device time), and when it reached us.
+    taken_at = models.DateTimeField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["taken_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Photo {self.pk} of incident {self.incident_id}"

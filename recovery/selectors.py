@@ -12,7 +12,7 @@ from geopy.distance import geodesic, great_circle
 from fleet.models import Customer, Machine, MachineCategory, MachineStatus, Technician
 from fleet.selectors import category_with_substitutes
 from recovery.eta import get_eta_provider
-from recovery.models import OPEN_STATUSES, Incident, IncidentStatus, TimelineEvent
+from recovery.models import OPEN_STATUSES, Incident, IncidentStatus, JobPhoto, TimelineEvent
 
 # How many candidates, by straight-line travel time, get an exact (geodesic) ETA beyond those shown.
 EXACT_ETA_MARGIN = 1
@@ -331,3 +331,53 @@ def recovered_incidents_for_customer(*, customer: Customer) -> QuerySet[Incident
         status__in=(IncidentStatus.RECOVERED, IncidentStatus.CLOSED),
         time_to_recovery__isnull=False,
     )
+
+
+class JobScope:
+    """The technician's lists: the job in hand, the queue behind it, what they finished lately."""
+
+    CURRENT = "current"
+    UPCOMING = "upcoming"
+    RECENT = "recent"
+    ALL = (CURRENT, UPCOMING, RECENT)
+
+
+def technician_jobs(
+    *, technician: Technician, scope: str, now: datetime | None = None, recent_days: int | None = None
+) -> QuerySet[Incident]:
+    """Jobs assigned to the technician. Current and upcoming together are all their open jobs."""
+    jobs = incident_list().select_related("replacement_machine__home_branch").filter(technician=technician)
+    if scope == JobScope.CURRENT:
+        return jobs.filter(status__in=(IncidentStatus.EN_ROUTE, IncidentStatus.ON_SITE)).order_by(
+            "sla_due_at", "id"
+        )
+    if scope == JobScope.UPCOMING:
+        return jobs.filter(status=IncidentStatus.DISPATCHED).order_by("sla_due_at", "id")
+    now = now or timezone.now()
+    days = recent_days or settings.PRONTO["TECHNICIAN_RECENT_DAYS"]
+    return jobs.filter(
+        status__in=(IncidentStatus.RECOVERED, IncidentStatus.CLOSED),
+        recovered_at__gte=now - timedelta(days=days),
+    ).order_by("-recovered_at", "-id")
+
+
+def technician_job(*, technician: Technician, pk: int) -> Incident | None:
+    """One of the technician's jobs, in any state, or None: other jobs do not exist for them."""
+    return (
+        incident_list()
+        .select_related("replacement_machine__home_branch")
+        .filter(technician=technician, pk=pk)
+        .first()
+    )
+
+
+def technician_jobs_en_route(*, technician: Technician) -> QuerySet[Incident]:
+    return (
+        incident_list()
+        .select_related("replacement_machine__home_branch")
+        .filter(technician=technician, status=IncidentStatus.EN_ROUTE)
+    )
+
+
+def job_photos(*, incident: Incident) -> QuerySet[JobPhoto]:
+    return incident.photos.order_by("taken_at", "id")

@@ -2,11 +2,14 @@
 transaction, checks the one table of legal transitions, and writes a timeline event."""
 
 import statistics
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from uuid import uuid4
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -14,9 +17,10 @@ from django.utils import timezone
 from core.roles import ADMIN, MANAGER, user_has_role
 from fleet.models import Customer, Machine, MachineStatus, Rental, RentalStatus, Technician
 from fleet.selectors import category_with_substitutes
+from fleet.services import technician_position_update
 from notifications import services as notifications
 from recovery import selectors
-from recovery.errors import IllegalTransition, InvalidRequest, MachineUnavailable, NotPermitted
+from recovery.errors import IllegalTransition, InvalidRequest, MachineUnavailable, NotAssigned, NotPermitted
 from recovery.eta import get_eta_provider
 from recovery.models import (
     OPEN_STATUSES,
@@ -30,6 +34,7 @@ from recovery.models import (
     GoodwillStatus,
     Incident,
     IncidentStatus,
+    JobPhoto,
     NpsCategory,
     Outcome,
     Severity,
@@ -50,6 +55,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "close": (frozenset({S.RECOVERED}), S.CLOSED),
     "cancel": (frozenset(OPEN_STATUSES), S.CANCELLED),
     "reassign": (frozenset({S.REPLACEMENT_RESERVED, S.DISPATCHED, S.EN_ROUTE}), S.REPORTED),
+    # The technician hands the job back before leaving; once on the road, the dispatcher reassigns.
+    "decline": (frozenset({S.DISPATCHED}), S.REPORTED),
 }
 
 ACTION_EVENTS = {
@@ -61,6 +68,7 @@ ACTION_EVENTS = {
     "close": EventKind.CLOSED,
     "cancel": EventKind.CANCELLED,
     "reassign": EventKind.REASSIGNED,
+    "decline": EventKind.DECLINED,
 }
 
 User = AbstractBaseUser
@@ -537,6 +545,31 @@ def incident_cancel(
     return incident
 
 
+def _dispatch_restart(
+    incident: Incident, action: str, *, reason: str, at: datetime, by: User | None, channel: str
+) -> Incident:
+    """Back to the dispatcher: the reserved machine returns to the pool and the crew is freed."""
+    if not reason.strip():
+        verb = "declined" if action == "decline" else "reassigned"
+        raise InvalidRequest(f"Say why the incident is {verb}.")
+    released = incident.replacement_machine
+    technician_id = incident.technician_id
+    event = _transition(incident, action, at=at, by=by, channel=channel, detail=reason.strip())
+    _release_replacement(incident)
+    incident.technician = None
+    incident.accepted_at = None
+    incident.reserved_at = None
+    # Who handed it back, so the dispatcher does not send the same person again.
+    data = {"technician_id": technician_id} if action == "decline" else {}
+    if released is not None:
+        data["released_machine"] = released.fleet_number
+    if data:
+        event.data = data
+        event.save(update_fields=["data"])
+    incident.save()
+    return incident
+
+
 def incident_reassign(
     *,
     incident: Incident,
@@ -551,17 +584,7 @@ def incident_reassign(
         raise InvalidRequest("Say why the incident is reassigned.")
     with transaction.atomic():
         incident = _lock(incident)
-        released = incident.replacement_machine
-        _transition(incident, "reassign", at=at, by=by, channel=channel, detail=reason.strip())
-        _release_replacement(incident)
-        incident.technician = None
-        incident.reserved_at = None
-        if released is not None:
-            TimelineEvent.objects.filter(pk=incident.timeline.latest("id").pk).update(
-                data={"released_machine": released.fleet_number}
-            )
-        incident.save()
-    return incident
+        return _dispatch_restart(incident, "reassign", reason=reason, at=at, by=by, channel=channel)
 
 
 def goodwill_grant(
@@ -765,3 +788,257 @@ def follow_up_update(
             follow_up.closed_at = at
         follow_up.save()
     return follow_up
+
+
+# The technician's app. Phones report late and out of order (an offline queue flushing after a
+# tunnel), so every report carries the device's event time and none moves a job backwards.
+
+# A job's road as the technician walks it; a report never moves a job back along it.
+JOURNEY = (S.DISPATCHED, S.EN_ROUTE, S.ON_SITE, S.RECOVERED, S.CLOSED)
+# The statuses a technician reports, with the transition each is and the time stamp it fills.
+STATUS_REPORTS: dict[str, tuple[str, str]] = {
+    S.EN_ROUTE: ("depart", "en_route_at"),
+    S.ON_SITE: ("arrive", "on_site_at"),
+    S.RECOVERED: ("recover", "recovered_at"),
+}
+
+
+def technician_next_steps(*, incident: Incident) -> list[str]:
+    """What the technician's app may offer on this job now: accept, decline and the statuses."""
+    if not incident.is_open:
+        return []
+    steps = ["accept"] if incident.accepted_at is None else []
+    if incident.status in TRANSITIONS["decline"][0]:
+        steps.append("decline")
+    steps += [
+        status for status, (action, _) in STATUS_REPORTS.items() if incident.status in TRANSITIONS[action][0]
+    ]
+    return steps
+
+
+def _assigned_or_404(incident: Incident, *, by: User) -> None:
+    """Checked under the row lock: a dispatcher may have reassigned the job a moment ago."""
+    technician = getattr(by, "technician", None)
+    if technician is None or incident.technician_id != technician.pk:
+        raise NotAssigned("This job is not assigned to you, or does not exist.")
+
+
+def dispatch_accept(
+    *, incident: Incident, by: User, at: datetime, channel: str = Channel.TECHNICIAN
+) -> Incident:
+    """The technician confirms the job. Accepting again, or after setting off, changes nothing."""
+    with transaction.atomic():
+        incident = _lock(incident)
+        _assigned_or_404(incident, by=by)
+        if not incident.is_open:
+            raise IllegalTransition(
+                f"This job is {incident.get_status_display().lower()}; there is nothing to accept."
+            )
+        if incident.accepted_at is None:
+            incident.accepted_at = at
+            incident.save(update_fields=["accepted_at"])
+            _event(incident, EventKind.ACCEPTED, at=at, by=by, channel=channel)
+    return incident
+
+
+def dispatch_decline(
+    *, incident: Incident, reason: str, by: User, at: datetime, channel: str = Channel.TECHNICIAN
+) -> Incident:
+    """The technician hands the job back: it returns to the dispatcher as a reassignment would."""
+    with transaction.atomic():
+        incident = _lock(incident)
+        _assigned_or_404(incident, by=by)
+        if incident.status in (S.EN_ROUTE, S.ON_SITE):
+            raise IllegalTransition("This job is under way; call the dispatcher to hand it over.")
+        return _dispatch_restart(incident, "decline", reason=reason, at=at, by=by, channel=channel)
+
+
+def _record_late_report(incident: Incident, status: str, *, at: datetime, by: User, channel: str) -> None:
+    action, field = STATUS_REPORTS[status]
+    if getattr(incident, field) is not None:
+        return  # a repeat of a report we already have (the app resent it under a new key)
+    position = JOURNEY.index(status)
+    later = [getattr(incident, f) for s, (_, f) in STATUS_REPORTS.items() if JOURNEY.index(s) > position]
+    # A stamp after the next step's would make the metrics say the crew left after arriving.
+    fits = all(stamp is None or at <= stamp for stamp in later)
+    if fits:
+        setattr(incident, field, at)
+        incident.save(update_fields=[field])
+    _event(
+        incident,
+        ACTION_EVENTS[action],
+        at=at,
+        by=by,
+        channel=channel,
+        detail=f"Reported late; the job was already {incident.get_status_display().lower()}",
+        data={"late": True, "time_recorded": fits},
+    )
+
+
+def technician_status_report(
+    *,
+    incident: Incident,
+    status: str,
+    by: User,
+    at: datetime,
+    outcome: str | None = None,
+    channel: str = Channel.TECHNICIAN,
+) -> Incident:
+    """A status from the technician's app (en_route, on_site, recovered), applied in event-time order.
+
+    A step the job has already passed is recorded as late: it fills its empty time stamp and a
+    timeline event marked late, and the job stays where it is. A step the job cannot reach from
+    where it is (recovered before on site, anything on a cancelled job) is an IllegalTransition."""
+    if status not in STATUS_REPORTS:
+        raise InvalidRequest(f"Status must be one of: {', '.join(STATUS_REPORTS)}.")
+    if status == S.RECOVERED and outcome not in Outcome.values:
+        raise InvalidRequest(f"Say how it was recovered: {' or '.join(Outcome.values)}.")
+    with transaction.atomic():
+        incident = _lock(incident)
+        _assigned_or_404(incident, by=by)
+        if at < incident.reported_at:
+            raise InvalidRequest("That time is before the breakdown was reported; check the phone's clock.")
+        if incident.status in JOURNEY and JOURNEY.index(incident.status) >= JOURNEY.index(status):
+            _record_late_report(incident, status, at=at, by=by, channel=channel)
+            return incident
+        if incident.status not in TRANSITIONS[STATUS_REPORTS[status][0]][0]:
+            reachable = [
+                step
+                for step, (action, _) in STATUS_REPORTS.items()
+                if incident.status in TRANSITIONS[action][0]
+            ]
+            raise IllegalTransition(
+                f"This job is {incident.get_status_display().lower()}, so it cannot be {status} yet; "
+                f"it can be {' or '.join(reachable)} next."
+                if reachable
+                else f"This job is {incident.get_status_display().lower()}; there is nothing left to report."
+            )
+        if status == S.EN_ROUTE:
+            return dispatch_depart(incident=incident, by=by, channel=channel, at=at)
+        if status == S.ON_SITE:
+            return dispatch_arrive(incident=incident, by=by, channel=channel, at=at)
+        return incident_recover(incident=incident, outcome=outcome, by=by, channel=channel, at=at)
+
+
+def incident_note_add(
+    *, incident: Incident, text: str, by: User | None, at: datetime, channel: str = Channel.TECHNICIAN
+) -> TimelineEvent:
+    """A free-text line on the incident's timeline, e.g. what the technician found on site."""
+    if not text.strip():
+        raise InvalidRequest("Write something in the note.")
+    return _event(incident, EventKind.NOTE, at=at, by=by, channel=channel, detail=text.strip())
+
+
+# Photos are checked by their first bytes: a name or a declared type says nothing.
+IMAGE_SIGNATURES = (
+    ("image/jpeg", ".jpg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ("image/png", ".png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    ("image/webp", ".webp", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
+)
+
+
+def image_type(head: bytes) -> tuple[str, str] | None:
+    """(content type, file extension) of a JPEG, PNG or WebP image from its first 12 bytes."""
+    for content_type, extension, matches in IMAGE_SIGNATURES:
+        if matches(head):
+            return content_type, extension
+    return None
+
+
+def human_size(size: int) -> str:
+    """A byte count as the technician reads it: 734 KB, 10.0 MB."""
+    return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(size // 1024, 1)} KB"
+
+
+def job_photo_add(
+    *, incident: Incident, file: File, by: User, taken_at: datetime, channel: str = Channel.TECHNICIAN
+) -> JobPhoto:
+    """Keep a photo of the job through the default storage, and note it on the timeline."""
+    limit = settings.PRONTO["PHOTO_MAX_BYTES"]
+    if file.size > limit:
+        raise InvalidRequest(f"The photo is {human_size(file.size)}; the limit is {human_size(limit)}.")
+    file.seek(0)
+    found = image_type(file.read(12))
+    file.seek(0)
+    if found is None:
+        raise InvalidRequest("Send a JPEG, PNG or WebP photo; this file is none of those.")
+    content_type, extension = found
+    with transaction.atomic():
+        photo = JobPhoto(
+            incident=incident, content_type=content_type, size=file.size, uploaded_by=by, taken_at=taken_at
+        )
+        photo.file.save(f"{uuid4().hex}{extension}", file, save=False)
+        photo.save()
+        _event(
+            incident,
+            EventKind.PHOTO,
+            at=taken_at,
+            by=by,
+            channel=channel,
+            data={"photo_id": photo.pk, "content_type": content_type, "size": photo.size},
+        )
+    return photo
+
+
+@dataclass(frozen=True)
+class LocationPing:
+    lat: float
+    lon: float
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LocationReport:
+    accepted: int
+    position_updated: bool
+    eta_revised: list[int]  # the incidents whose ETA this report moved
+
+
+def _live_eta_revise(
+    incident: Incident, *, technician: Technician, at: datetime, by: User, channel: str
+) -> bool:
+    if incident.en_route_at is not None and at < incident.en_route_at:
+        return False  # a position from before they set off says nothing about this drive
+    machine = incident.replacement_machine
+    # With a machine on the trailer the crew drives at its depot's truck speed, as promised.
+    branch = machine.home_branch if machine is not None else technician.home_branch
+    estimate = get_eta_provider().estimate(
+        origin=(technician.lat, technician.lon),
+        destination=(incident.site_lat, incident.site_lon),
+        road_speed_kmh=branch.average_road_speed_kmh,
+        loading=False,
+    )
+    eta = at + estimate.duration
+    threshold = timedelta(minutes=settings.PRONTO["LIVE_ETA_THRESHOLD_MINUTES"])
+    if incident.current_eta is not None and abs(eta - incident.current_eta) < threshold:
+        return False
+    try:
+        eta_revise(
+            incident=incident,
+            eta=eta,
+            reason=f"Live position, {estimate.distance_km:.1f} km to go",
+            by=by,
+            channel=channel,
+            at=at,
+        )
+    except IllegalTransition:
+        return False  # the crew arrived between our read and the lock: nothing to revise
+    return True
+
+
+def technician_location_report(
+    *, technician: Technician, pings: list[LocationPing], by: User, channel: str = Channel.TECHNICIAN
+) -> LocationReport:
+    """One ping or a batch: the newest by device time becomes the technician's position, and the
+    ETA of a job they are driving to is revised when it moves by LIVE_ETA_THRESHOLD_MINUTES or more.
+    eta_revise decides whether the customer hears of a delay, once per margin, not per ping."""
+    if not pings:
+        raise InvalidRequest("Send at least one position.")
+    newest = max(pings, key=lambda ping: ping.at)
+    moved = technician_position_update(technician=technician, lat=newest.lat, lon=newest.lon, at=newest.at)
+    revised = []
+    if moved:
+        for incident in selectors.technician_jobs_en_route(technician=technician):
+            if _live_eta_revise(incident, technician=technician, at=newest.at, by=by, channel=channel):
+                revised.append(incident.pk)
+    return LocationReport(accepted=len(pings), position_updated=moved, eta_revised=revised)

@@ -5,12 +5,20 @@ Clients (the console, the technicians' app) show `detail` to a person and branch
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+
+
+class ErrorOutput(serializers.Serializer):
+    """The error body, for the OpenAPI schema."""
+
+    detail = serializers.CharField(help_text="A sentence to show the person.")
+    code = serializers.CharField(help_text="What went wrong, for the client to branch on.")
+    errors = serializers.DictField(required=False, help_text="Messages per field, on validation errors.")
 
 
 class Conflict(exceptions.APIException):
