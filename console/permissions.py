@@ -2,8 +2,10 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
+from django_htmx.http import HttpResponseClientRedirect
 
 from core.roles import ADMIN, DESK_ROLES, MANAGER, user_has_role
 
@@ -13,6 +15,10 @@ def _role_required(*roles: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not request.user.is_authenticated:
+                if request.htmx:
+                    # A poll after the session expired: send the whole page to the login, rather
+                    # than letting htmx swap the login form into the board's table.
+                    return HttpResponseClientRedirect(settings.LOGIN_URL)
                 return redirect_to_login(request.get_full_path())
             if not user_has_role(request.user, *roles):
                 # A clear page, not a bare 403: technicians have their own app and may land here.

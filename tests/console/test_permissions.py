@@ -86,3 +86,10 @@ def test_the_refusal_page_offers_no_desk_menu(db):
 
     assert "Log a breakdown" not in page and "quick-find" not in page
     assert "Log out and switch account" in page
+
+
+def test_a_board_poll_after_the_session_expired_sends_the_page_to_the_login(client):
+    response = client.get("/board/rows/", headers={"HX-Request": "true"})
+
+    assert response["HX-Redirect"] == "/accounts/login/"
+    assert b"Log in" not in response.content
