@@ -33,6 +33,9 @@ EVENT = {
     "customer_message": _("Message from the customer"),
     "survey_answered": _("Survey answered"),
     "note": _("Note"),
+    "accepted": _("Accepted by the technician"),
+    "declined": _("Declined by the technician"),
+    "photo": _("Photo added"),
 }
 
 CHANNEL = {
