@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pronto
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test bench lint services venv venv-dev clean
+.PHONY: run test bench lint services venv venv-dev clean assets messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -28,7 +28,29 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 venv: $(VENV)/.runtime
 venv-dev: $(VENV)/.dev
 
-run: venv
+# The console's front-end (htmx, Leaflet) comes from the npm registry, pinned in package-lock.json,
+# and is served by whitenoise from static/vendor/: dispatch offices often have no internet, so no CDN.
+# The source map goes along: the hashed static storage refuses a file whose map is missing.
+VENDOR := static/vendor
+assets: $(VENDOR)/.stamp
+
+$(VENDOR)/.stamp: package.json package-lock.json
+	@scripts/ensure_node.sh
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/leaflet/images
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
+	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+	touch $@
+
+# Italian translations: the .po file is the source; the compiled .mo is committed too (the image
+# needs no gettext) and rebuilt here so a changed .po never runs with a stale .mo.
+messages: venv
+	@if command -v msgfmt >/dev/null; then \
+		$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0; \
+	else echo "msgfmt (gettext) not installed: using the committed .mo files"; fi
+
+run: venv assets messages
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
 	@scripts/banner.sh $(HOST) $(PORT)
@@ -37,7 +59,7 @@ run: venv
 services:
 	@scripts/ensure_services.sh
 
-test: venv-dev services
+test: venv-dev services assets messages
 	@scripts/ensure_chromium.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -50,4 +72,4 @@ lint: venv-dev
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules $(VENDOR)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "recovery",
     "notifications",
     "privacy",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "console.middleware.UserLanguageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -77,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "console.context_processors.console",
             ],
         },
     },
@@ -263,6 +266,13 @@ PRONTO = {
     "TECHNICIAN_RECENT_DAYS": env.int("TECHNICIAN_RECENT_DAYS", default=7),
 }
 
+# The dispatcher console. Map tiles come from a server you choose (e.g. your own tile cache);
+# empty means no tiles: the map still shows the site, machines and crews on a plain background.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+CONSOLE_BOARD_POLL_SECONDS = env.int("CONSOLE_BOARD_POLL_SECONDS", default=5)
+CSRF_FAILURE_VIEW = "console.views.csrf_failure"
+
 # "json" in production: one object a line, for the log collector. Plain text reads better locally.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
@@ -316,3 +326,11 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+# Map tiles are images from the tile server: the CSP must let the browser load them.
+# "https://{s}.tile.example.org/{z}/{x}/{y}.png" -> "https://*.tile.example.org".
+if MAP_TILE_URL:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [
+        "'self'",
+        "/".join(MAP_TILE_URL.split("/")[:3]).replace("{s}", "*"),
+    ]

@@ -1,4 +1,5 @@
-"""Top-level URL map: the API under /api/v1/, its schema and docs, health probes, admin."""
+"""Top-level URL map: the API under /api/v1/, its schema and docs, health probes, admin, and the
+dispatcher console at the root."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -26,4 +27,5 @@ urlpatterns = [
     path("", include("notifications.urls")),
     # The split view serves its start-up script as a file: the CSP forbids inline scripts.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("console.urls")),
 ]

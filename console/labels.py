@@ -1,0 +1,87 @@
+"""Translated names for the recovery engine's statuses and timeline events.
+
+The recovery models keep plain English labels (the API speaks English); the console shows
+these instead, so an Italian dispatcher reads Italian."""
+
+from django.utils.translation import gettext_lazy as _
+
+STATUS = {
+    "reported": _("Reported"),
+    "replacement_reserved": _("Replacement reserved"),
+    "dispatched": _("Dispatched"),
+    "en_route": _("En route"),
+    "on_site": _("On site"),
+    "recovered": _("Running again"),
+    "closed": _("Closed"),
+    "cancelled": _("Cancelled"),
+}
+
+EVENT = {
+    "logged": _("Breakdown logged"),
+    "reserved": _("Replacement reserved"),
+    "dispatched": _("Dispatched"),
+    "en_route": _("En route"),
+    "on_site": _("On site"),
+    "recovered": _("Running again"),
+    "closed": _("Closed"),
+    "cancelled": _("Cancelled"),
+    "reassigned": _("Reassigned"),
+    "eta_revised": _("ETA revised"),
+    "goodwill": _("Goodwill credit"),
+    "sla_at_risk": _("SLA at risk"),
+    "call_customer": _("Call the customer"),
+    "customer_message": _("Message from the customer"),
+    "survey_answered": _("Survey answered"),
+    "note": _("Note"),
+    "accepted": _("Accepted by the technician"),
+    "declined": _("Declined by the technician"),
+    "photo": _("Photo added"),
+}
+
+CHANNEL = {
+    "phone": _("phone"),
+    "console": _("console"),
+    "api": _("API"),
+    "technician": _("technician app"),
+    "sms": _("SMS"),
+    "telematics": _("telematics"),
+    "system": _("Pronto"),
+}
+
+GOODWILL = {
+    "granted": _("Granted"),
+    "awaiting_approval": _("Awaiting a manager"),
+    "approved": _("Approved by a manager"),
+    "rejected": _("Rejected by a manager"),
+}
+
+SEVERITY = {"machine_down": _("Machine down"), "degraded": _("Degraded")}
+
+SMS_STATUS = {
+    "queued": _("queued"),
+    "sending": _("sending"),
+    "unknown": _("outcome unknown"),
+    "sent": _("sent"),
+    "delivered": _("delivered"),
+    "undelivered": _("not delivered"),
+    "failed": _("failed"),
+    "not_sent": _("not sent"),
+    "received": _("received"),
+}
+
+SMS_KIND = {
+    "acknowledgement": _("apology on logging"),
+    "eta": _("arrival time"),
+    "delay": _("delay apology"),
+    "arrival": _("crew on site"),
+    "recovered": _("running again"),
+    "survey": _("survey"),
+    "help": _("help"),
+    "free_text": _("from the desk"),
+    "reply": _("customer"),
+}
+
+SMS_NOT_SENT = {
+    "opted_out": _("the customer texted STOP"),
+    "no_consent": _("no SMS consent"),
+}

@@ -1,0 +1,75 @@
+"""Small display helpers: durations as a dispatcher reads them, SLA colours, percentages."""
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.conf import settings
+from django.utils import timezone
+
+from console import labels
+
+register = template.Library()
+
+
+@register.filter
+def minutes_text(value: timedelta | None) -> str:
+    """1 h 05 min, 12 min, -8 min; an em dash when there is nothing to show."""
+    if value is None:
+        return "—"
+    total = round(value.total_seconds() / 60)
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    hours, minutes = divmod(total, 60)
+    if hours:
+        return f"{sign}{hours} h {minutes:02d} min"
+    return f"{sign}{minutes} min"
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+def sla_state(*, due: datetime, eta: datetime | None, on_site: bool, now: datetime) -> str:
+    """ok, warning (amber: under the warning minutes) or danger (red: breached, or the promised
+    arrival is after the deadline). The console's script recomputes it every second the same way."""
+    left = due - now
+    if left <= timedelta(0) or (eta is not None and not on_site and eta > due):
+        return "danger"
+    if left < timedelta(minutes=settings.PRONTO["SLA_WARNING_MINUTES"]):
+        return "warning"
+    return "ok"
+
+
+@register.inclusion_tag("console/partials/sla.html")
+def sla_countdown(incident):
+    now = timezone.now()
+    on_site = incident.on_site_at is not None
+    eta_late = incident.current_eta is not None and not on_site and incident.current_eta > incident.sla_due_at
+    return {
+        "due": incident.sla_due_at,
+        "left": incident.sla_due_at - now,
+        "state": sla_state(due=incident.sla_due_at, eta=incident.current_eta, on_site=on_site, now=now),
+        "eta_late": eta_late,
+        "overdue": now - incident.sla_due_at,
+        "warning_minutes": settings.PRONTO["SLA_WARNING_MINUTES"],
+    }
+
+
+@register.filter
+def label(value: str, kind: str) -> str:
+    """{{ incident.status|label:"status" }}: the translated name of a stored code."""
+    table = getattr(labels, kind.upper(), {})
+    return table.get(value, value)
+
+
+@register.filter
+def rate(value: float | None) -> str:
+    """A stored 0-1 rate as a percentage."""
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+@register.filter
+def fill_late(sentence: str, overdue: timedelta) -> str:
+    """Fill the "breached {late} ago" sentence with the overdue time, as the console's script does."""
+    return sentence.replace("{late}", minutes_text(overdue))

@@ -1,0 +1,70 @@
+"""The live board: open incidents most urgent first, SLA colours, a table region that polls alone."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from recovery import services
+from recovery.models import Channel
+
+pytestmark = pytest.mark.django_db
+
+
+def log(rental, user, minutes_ago=0):
+    return services.incident_log(
+        rental=rental,
+        reported_by=user,
+        channel=Channel.PHONE,
+        symptom="Track came off",
+        at=timezone.now() - timedelta(minutes=minutes_ago),
+    )
+
+
+def test_empty_board_says_everyone_is_running_and_offers_intake(dispatcher_client):
+    page = dispatcher_client.get("/").content.decode()
+
+    assert "No open incidents." in page
+    assert 'href="/intake/"' in page
+
+
+def test_board_lists_open_incidents_most_urgent_first(dispatcher_client, dispatcher, rental, second_rental):
+    log(rental, dispatcher, minutes_ago=10)
+    log(second_rental, dispatcher, minutes_ago=200)  # 4 h SLA: 40 minutes left
+
+    page = dispatcher_client.get("/").content.decode()
+
+    assert page.index("Scavi Bianchi") < page.index("Edilizia Rossi")
+    assert "PR0000100" in page and "PR0000200" in page
+
+
+def test_sla_countdown_turns_amber_under_an_hour_and_red_when_breached(
+    dispatcher_client, dispatcher, rental, second_rental
+):
+    amber = log(rental, dispatcher, minutes_ago=200)
+    red = log(second_rental, dispatcher, minutes_ago=250)
+
+    page = dispatcher_client.get("/board/rows/").content.decode()
+
+    row = {i.pk: page[page.index(f'id="incident-{i.pk}"') :][:600] for i in (amber, red)}
+    assert "sla-warning" in row[amber.pk]
+    assert "sla-danger" in row[red.pk] and "breached" in row[red.pk]
+
+
+def test_call_the_customer_flag_shows_on_the_board(dispatcher_client, dispatcher, rental):
+    incident = log(rental, dispatcher)
+    services.incident_flag_for_call(incident=incident, reason="SMS undeliverable: number not in service")
+
+    assert "Call the customer" in dispatcher_client.get("/board/rows/").content.decode()
+
+
+def test_polled_partial_is_the_table_alone_so_nothing_else_on_the_page_is_replaced(
+    dispatcher_client, dispatcher, rental
+):
+    log(rental, dispatcher)
+    board = dispatcher_client.get("/").content.decode()
+    rows = dispatcher_client.get("/board/rows/", headers={"HX-Request": "true"}).content.decode()
+
+    assert 'hx-get="/board/rows/"' in board and 'hx-trigger="every 5s"' in board
+    assert "Edilizia Rossi" in rows
+    assert "<header" not in rows and "quick-find" not in rows and "<html" not in rows

@@ -1,0 +1,95 @@
+"""Who may open the console: desk roles only, loyalty for managers, a clear page for everyone else."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.console.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_login_page_is_styled_and_logs_a_dispatcher_in(client, dispatcher):
+    page = client.get("/accounts/login/")
+    assert "Log in to Pronto" in page.content.decode()
+    assert "console/console.css" in page.content.decode()
+
+    response = client.post("/accounts/login/", {"username": "chiara", "password": "pronto"}, follow=True)
+
+    assert "Live board" in response.content.decode()
+
+
+def test_wrong_password_is_a_message_not_an_error_page(client, dispatcher):
+    response = client.post("/accounts/login/", {"username": "chiara", "password": "nope"})
+
+    assert response.status_code == 200
+    assert "Wrong username or password" in response.content.decode()
+
+
+def test_technician_gets_a_clear_403_page(db):
+    technician = factories.UserFactory(role="technician", username="luca")
+    response = client_for(technician).get("/")
+
+    assert response.status_code == 403
+    assert "This page is not for your account" in response.content.decode()
+    assert "technician app" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["dispatcher", "manager", "admin"])
+def test_every_desk_role_sees_the_board(db, role):
+    user = factories.UserFactory(role=role, username=f"desk-{role}")
+
+    assert client_for(user).get("/").status_code == 200
+
+
+def test_loyalty_figures_are_for_managers_only(dispatcher_client, manager_client):
+    assert dispatcher_client.get(reverse("console:loyalty")).status_code == 403
+    assert dispatcher_client.get(reverse("console:loyalty-csv")).status_code == 403
+    assert manager_client.get(reverse("console:loyalty")).status_code == 200
+
+
+def test_only_managers_see_the_loyalty_link(dispatcher_client, manager_client):
+    assert 'href="/loyalty/"' not in dispatcher_client.get("/").content.decode()
+    assert 'href="/loyalty/"' in manager_client.get("/").content.decode()
+
+
+def test_a_stale_form_is_explained_not_djangos_csrf_page(dispatcher):
+    client = client_for(dispatcher)
+    client.handler.enforce_csrf_checks = True
+
+    response = client.post("/intake/", {"rental": 1, "symptom": "x", "severity": "machine_down"})
+
+    assert response.status_code == 403
+    assert "That form had expired" in response.content.decode()
+
+
+def test_unknown_page_is_a_friendly_404(dispatcher_client, settings):
+    settings.DEBUG = False
+
+    response = dispatcher_client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "Nothing here" in response.content.decode()
+
+
+def test_the_refusal_page_offers_no_desk_menu(db):
+    technician = factories.UserFactory(role="technician", username="luca")
+
+    page = client_for(technician).get("/").content.decode()
+
+    assert "Log a breakdown" not in page and "quick-find" not in page
+    assert "Log out and switch account" in page
+
+
+def test_a_board_poll_after_the_session_expired_sends_the_page_to_the_login(client):
+    response = client.get("/board/rows/", headers={"HX-Request": "true"})
+
+    assert response["HX-Redirect"] == "/accounts/login/"
+    assert b"Log in" not in response.content
