@@ -35,6 +35,8 @@ from core.roles import ADMIN, MANAGER, user_has_role
 from fleet.models import Machine, RentalStatus, Technician
 from fleet.selectors import rental_list, rental_search
 from notifications import services as sms_services
+from privacy.models import AuditAction, AuditChannel
+from privacy.services import audit_record
 from recovery import loyalty, selectors, services
 from recovery.errors import MachineUnavailable
 from recovery.models import (
@@ -99,9 +101,17 @@ def _active_rental(raw: str | None):
 @require_GET
 def intake_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    return render(
-        request, "console/partials/rental_results.html", {"query": query, "rentals": _search_results(query)}
-    )
+    rentals = _search_results(query)
+    if rentals:
+        # The results show customers' names and phones: one audit entry naming them all.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.VIEW,
+            channel=AuditChannel.CONSOLE,
+            object_type="rental_search",
+            customer_ids=[rental.customer_id for rental in rentals],
+        )
+    return render(request, "console/partials/rental_results.html", {"query": query, "rentals": rentals})
 
 
 @desk_required
@@ -221,6 +231,14 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     timeline = list(selectors.incident_timeline(incident=incident))
     actions = services.allowed_actions(incident=incident)
     console_services.conversation_mark_read(incident=incident)
+    audit_record(
+        actor=request.user,
+        action=AuditAction.VIEW,
+        channel=AuditChannel.CONSOLE,
+        object_type="incident",
+        object_id=incident.pk,
+        customer=incident.rental.customer,
+    )
     return render(
         request,
         "console/incident.html",

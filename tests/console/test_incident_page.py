@@ -254,3 +254,15 @@ def test_map_data_has_the_site_the_machines_and_the_technicians(
 def test_unknown_incident_is_a_404(dispatcher_client, db):
     factories.UserFactory(username="nobody")
     assert dispatcher_client.get("/incidents/999999/").status_code == 404
+
+
+def test_opening_an_incident_is_audited_as_a_view_of_the_customers_data(
+    dispatcher_client, incident, dispatcher
+):
+    from privacy.models import AuditEntry
+
+    dispatcher_client.get(f"/incidents/{incident.pk}/")
+
+    entry = AuditEntry.objects.get(object_type="incident", object_id=str(incident.pk))
+    assert (entry.actor, entry.action, entry.channel) == (dispatcher, "view", "console")
+    assert entry.customer == incident.rental.customer
