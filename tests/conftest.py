@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from fleet.models import MachineStatus
 from notifications.backends import locmem
 from tests import factories
 from tests.fakes.twilio_server import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, TWILIO_BACKEND, FakeTwilio
@@ -208,3 +209,69 @@ def sms_worker(fake_twilio, celery_worker_process, celery_worker):
         os.environ.update(wanted)
         celery_worker_process.restart()
     return celery_worker_process
+
+
+# The Lombardy job site most tests share (see tests/factories.py for the coordinates).
+
+
+@pytest.fixture
+def mini(db):
+    return factories.CategoryFactory(code="mini-excavator-2t", name="Mini excavator 1.5–2 t")
+
+
+@pytest.fixture
+def midi(db):
+    return factories.CategoryFactory(code="midi-excavator-5t", name="Midi excavator 5–6 t")
+
+
+@pytest.fixture
+def mini_accepts_midi(mini, midi):
+    return factories.SubstituteFactory(category=mini, substitute=midi, preference=1)
+
+
+@pytest.fixture
+def milano(db):
+    return factories.BranchFactory(
+        name="Milano", lat=factories.MILANO[0], lon=factories.MILANO[1], average_road_speed_kmh=60
+    )
+
+
+@pytest.fixture
+def monza(db):
+    return factories.BranchFactory(
+        name="Monza",
+        address="Viale Lombardia 1, Monza",
+        lat=factories.MONZA[0],
+        lon=factories.MONZA[1],
+        average_road_speed_kmh=60,
+    )
+
+
+@pytest.fixture
+def rental(mini, milano):
+    broken = factories.MachineFactory(
+        fleet_number="PR0000100",
+        category=mini,
+        home_branch=milano,
+        status=MachineStatus.ON_RENT,
+        lat=factories.SITE[0],
+        lon=factories.SITE[1],
+    )
+    customer = factories.CustomerFactory(company="Edilizia Rossi S.r.l.", contact_name="Giulia Rossi")
+    return factories.RentalFactory(
+        customer=customer,
+        machine=broken,
+        branch=milano,
+        site_lat=factories.SITE[0],
+        site_lon=factories.SITE[1],
+        recovery_sla_hours=4,
+    )
+
+
+@pytest.fixture
+def technician(mini, midi, milano):
+    return factories.TechnicianFactory(
+        user=factories.UserFactory(role="technician", username="luca", first_name="Luca", last_name="Ferri"),
+        home_branch=milano,
+        skills=[mini, midi],
+    )

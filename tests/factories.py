@@ -18,7 +18,11 @@ from fleet.models import (
     Technician,
 )
 
-MILANO = (45.4773, 9.1025)
+# A small piece of Lombardy for the tests: a job site in Sesto San Giovanni and depots around it.
+SITE = (45.5500, 9.2000)  # Sesto San Giovanni
+MILANO = (45.4773, 9.1025)  # the Milan depot, ~11 km from the site
+MONZA = (45.5845, 9.2744)  # ~7 km away
+BERGAMO = (45.6850, 9.6480)  # ~38 km away
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -126,3 +130,9 @@ class TechnicianFactory(factory.django.DjangoModelFactory):
     def skills(self, create, extracted, **kwargs):
         if create and extracted:
             self.skills.set(extracted)
+
+
+def machine_at(category, branch, where, fleet_number, **kwargs):
+    return MachineFactory(
+        fleet_number=fleet_number, category=category, home_branch=branch, lat=where[0], lon=where[1], **kwargs
+    )

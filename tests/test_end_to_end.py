@@ -16,9 +16,9 @@ from notifications import services as notifications
 from recovery.models import CustomerRecoveryRecord, Incident, NpsCategory, SurveyResponse
 from tests import factories
 from tests.conftest import api_client_for
+from tests.factories import MILANO, MONZA, SITE
 from tests.fakes.twilio_server import AUTH_TOKEN
 from tests.helpers import wait_until
-from tests.recovery.conftest import MILANO, MONZA, SITE
 
 pytestmark = pytest.mark.worker
 

@@ -7,18 +7,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
-from tests.recovery.conftest import (  # noqa: F401 - fixtures shared with the recovery tests
-    MONZA,
-    SITE,
-    machine_at,
-    midi,
-    milano,
-    mini,
-    mini_accepts_midi,
-    monza,
-    rental,
-    technician,
-)
+from tests.factories import MONZA, SITE, machine_at
 
 
 def client_for(user) -> Client:
@@ -38,7 +27,7 @@ def manager_client(manager) -> Client:
 
 
 @pytest.fixture
-def replacements(mini, midi, monza, milano, mini_accepts_midi):  # noqa: F811 - fixtures by name
+def replacements(mini, midi, monza, milano, mini_accepts_midi):
     """Two exact machines (Monza is nearer than Milano) and a substitute midi in Monza."""
     return {
         "monza": machine_at(mini, monza, MONZA, "PR0000002"),
@@ -48,7 +37,7 @@ def replacements(mini, midi, monza, milano, mini_accepts_midi):  # noqa: F811 - 
 
 
 @pytest.fixture
-def second_rental(mini, milano):  # noqa: F811 - fixtures by name
+def second_rental(mini, milano):
     """Another customer's mini excavator on a site next door: a second incident competes for machines."""
     machine = factories.MachineFactory(
         fleet_number="PR0000200",

@@ -5,7 +5,7 @@ import pytest
 from recovery.models import Incident
 from tests import factories
 from tests.conftest import api_client_for
-from tests.recovery.conftest import MONZA, machine_at
+from tests.factories import MONZA, machine_at
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from recovery import services
 from recovery.errors import MachineUnavailable
 from recovery.models import Channel, Incident, IncidentStatus
 from tests import factories
-from tests.recovery.conftest import MONZA, SITE, machine_at
+from tests.factories import MONZA, SITE, machine_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

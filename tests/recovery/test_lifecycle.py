@@ -20,7 +20,7 @@ from recovery.models import (
     Outcome,
 )
 from tests import factories
-from tests.recovery.conftest import MONZA, SITE, machine_at
+from tests.factories import MONZA, SITE, machine_at
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from geopy.distance import geodesic
 from fleet.models import MachineStatus
 from recovery import selectors
 from tests import factories
-from tests.recovery.conftest import MILANO, MONZA, SITE, machine_at
+from tests.factories import MILANO, MONZA, SITE, machine_at
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from fleet.models import MachineStatus
 from recovery import services
 from recovery.models import Channel, Incident
 from tests import factories
-from tests.recovery.conftest import MILANO, MONZA, SITE, machine_at
+from tests.factories import MONZA, SITE, machine_at
 
 API = "/api/v1/technician"
 
@@ -30,27 +30,6 @@ def _fresh_throttles_and_media(settings, tmp_path):
 def t0():
     """When the breakdown was reported: two hours ago, so every step's device time is in the past."""
     return timezone.now().replace(microsecond=0) - timedelta(hours=2)
-
-
-@pytest.fixture
-def mini(db):
-    return factories.CategoryFactory(code="mini-excavator-2t", name="Mini excavator 1.5–2 t")
-
-
-@pytest.fixture
-def milano(db):
-    return factories.BranchFactory(name="Milano", lat=MILANO[0], lon=MILANO[1], average_road_speed_kmh=60)
-
-
-@pytest.fixture
-def monza(db):
-    return factories.BranchFactory(
-        name="Monza",
-        address="Viale Lombardia 1, Monza",
-        lat=MONZA[0],
-        lon=MONZA[1],
-        average_road_speed_kmh=60,
-    )
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from tests import factories
-from tests.recovery.conftest import MONZA, SITE, machine_at
+from tests.factories import MONZA, SITE, machine_at
 from tests.technician.conftest import dispatch_to
 
 CONFIG = SchemathesisConfig.from_dict(

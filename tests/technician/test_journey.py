@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from recovery.eta import StraightLineEtaProvider
 from recovery.models import EventKind, Incident
-from tests.recovery.conftest import BERGAMO, MONZA, SITE
+from tests.factories import BERGAMO, MONZA, SITE
 from tests.technician.conftest import API, iso
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from fleet.models import Technician
 from recovery.eta import StraightLineEtaProvider
 from recovery.models import EtaRevision, EventKind, Incident
-from tests.recovery.conftest import BERGAMO, MONZA, SITE
+from tests.factories import BERGAMO, MONZA, SITE
 from tests.technician.conftest import API, iso
 
 pytestmark = pytest.mark.django_db
