@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -46,8 +47,9 @@ JOIN fleet_branch b ON b.id = m.home_branch_id
 """
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A row from the index; a tuple because dozens are built per search and few survive."""
+
     preference: int  # 0 = the broken machine's own category, then the substitutes' order
     machine_id: int
     fleet_number: str
@@ -95,7 +97,7 @@ def _nearest_candidates_postgres(
             NEAREST_AVAILABLE_SQL,
             {"category": category.id, "lat": lat, "lon": lon, "per_category": per_category},
         )
-        return [Candidate(*row) for row in cursor.fetchall()]
+        return list(map(Candidate._make, cursor.fetchall()))
 
 
 def _nearest_candidates_portable(
