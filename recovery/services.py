@@ -416,32 +416,60 @@ def eta_revise(
     return incident
 
 
+def _timestamped_step(
+    incident: Incident,
+    action: str,
+    *,
+    stamp: str,
+    by: User | None,
+    channel: str,
+    at: datetime | None,
+    replacement_status: str | None = None,
+    customer_message: str | None = None,
+) -> Incident:
+    """A step that moves the state, stamps its time, and may move the replacement or text the customer."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        incident = _lock(incident)
+        _transition(incident, action, at=at, by=by, channel=channel)
+        setattr(incident, stamp, at)
+        if replacement_status is not None:
+            _set_machine_status(incident.replacement_machine, replacement_status)
+        incident.save()
+        if customer_message is not None:
+            notifications.customer_message_queue(incident=incident, kind=customer_message)
+    return incident
+
+
 def dispatch_depart(
     *, incident: Incident, by: User | None, channel: str = Channel.API, at: datetime | None = None
 ) -> Incident:
     """The crew leaves with the replacement: it is now in transit."""
-    at = at or timezone.now()
-    with transaction.atomic():
-        incident = _lock(incident)
-        _transition(incident, "depart", at=at, by=by, channel=channel)
-        incident.en_route_at = at
-        _set_machine_status(incident.replacement_machine, MachineStatus.IN_TRANSIT)
-        incident.save()
-    return incident
+    return _timestamped_step(
+        incident,
+        "depart",
+        stamp="en_route_at",
+        by=by,
+        channel=channel,
+        at=at,
+        replacement_status=MachineStatus.IN_TRANSIT,
+    )
 
 
 def dispatch_arrive(
     *, incident: Incident, by: User | None, channel: str = Channel.API, at: datetime | None = None
 ) -> Incident:
-    at = at or timezone.now()
-    with transaction.atomic():
-        incident = _lock(incident)
-        _transition(incident, "arrive", at=at, by=by, channel=channel)
-        incident.on_site_at = at
-        _set_machine_status(incident.replacement_machine, MachineStatus.IN_TRANSIT)
-        incident.save()
-        notifications.customer_message_queue(incident=incident, kind="arrival")
-    return incident
+    """The crew is on site (even if nobody tapped "en route", the machine travelled)."""
+    return _timestamped_step(
+        incident,
+        "arrive",
+        stamp="on_site_at",
+        by=by,
+        channel=channel,
+        at=at,
+        replacement_status=MachineStatus.IN_TRANSIT,
+        customer_message="arrival",
+    )
 
 
 def recovery_metrics(incident: Incident, *, sla_hours: int, grace: timedelta) -> dict:
@@ -509,13 +537,7 @@ def incident_recover(
 def incident_close(
     *, incident: Incident, by: User | None, channel: str = Channel.API, at: datetime | None = None
 ) -> Incident:
-    at = at or timezone.now()
-    with transaction.atomic():
-        incident = _lock(incident)
-        _transition(incident, "close", at=at, by=by, channel=channel)
-        incident.closed_at = at
-        incident.save()
-    return incident
+    return _timestamped_step(incident, "close", stamp="closed_at", by=by, channel=channel, at=at)
 
 
 def _release_replacement(incident: Incident) -> None:
