@@ -603,8 +603,6 @@ def incident_reassign(
 ) -> Incident:
     """Start the dispatch over: the reserved machine returns to the pool and the crew is freed."""
     at = at or timezone.now()
-    if not reason.strip():
-        raise InvalidRequest("Say why the incident is reassigned.")
     with transaction.atomic():
         incident = _lock(incident)
         return _dispatch_restart(incident, "reassign", reason=reason, at=at, by=by, channel=channel)
