@@ -1,6 +1,9 @@
 # Pronto: `make run` starts a demo on SQLite; `make test` runs the suite on PostgreSQL and Redis.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+# Python 3.12: the routing engine's wheel (osrm-bindings) is built for it. Look for a 3.13/3.12 on
+# PATH first, then for pyenv's (a bare `python3.12` shim is refused until a version is selected).
+PYTHON ?= $(shell for v in 3.13 3.12; do command -v python$$v >/dev/null 2>&1 && python$$v -c 'import sys' >/dev/null 2>&1 && { echo python$$v; exit; }; done; \
+	for d in $$(pyenv root 2>/dev/null)/versions/3.12* $$(pyenv root 2>/dev/null)/versions/3.13*; do [ -x $$d/bin/python3 ] && { echo $$d/bin/python3; exit; }; done; echo python3.12)
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -14,7 +17,8 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/0
 .PHONY: run test bench lint services venv venv-dev clean assets messages
 
 $(BIN)/activate:
-	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/python -c 'import sys; assert sys.version_info >= (3, 12), "Pronto needs Python 3.12 or newer"'
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.runtime: requirements.txt | $(BIN)/activate
