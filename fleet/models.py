@@ -88,6 +88,8 @@ class MachineStatus(models.TextChoices):
 class Machine(models.Model):
     fleet_number = models.CharField(max_length=20, unique=True)
     serial_number = models.CharField(max_length=60, blank=True)
+    # The maker's product identification number (ISO 10261, 17 characters): how telematics names it.
+    pin = models.CharField("PIN", max_length=17, blank=True)
     category = models.ForeignKey(MachineCategory, on_delete=models.PROTECT, related_name="machines")
     make = models.CharField(max_length=60)
     model = models.CharField(max_length=60)
@@ -104,6 +106,7 @@ class Machine(models.Model):
             *coordinate_constraints("machine"),
             models.CheckConstraint(condition=Q(hour_meter__gte=0), name="machine_hour_meter_not_negative"),
             models.CheckConstraint(condition=Q(status__in=MachineStatus.values), name="machine_status_known"),
+            models.UniqueConstraint(fields=["pin"], condition=~Q(pin=""), name="machine_pin_unique"),
         ]
         indexes = [
             # Portable prefilter for the replacement search (bounding box per category).

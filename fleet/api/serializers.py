@@ -55,6 +55,7 @@ class MachineSerializer(CoordinatesMixin, serializers.ModelSerializer):
             "id",
             "fleet_number",
             "serial_number",
+            "pin",
             "category",
             "make",
             "model",
