@@ -149,6 +149,8 @@ class Migration(migrations.Migration):
                 ('next_poll_at', models.DateTimeField(blank=True, null=True)),
                 ('last_polled_at', models.DateTimeField(blank=True, null=True)),
                 ('last_error', models.CharField(blank=True, max_length=255)),
+                ('unknown_reports', models.PositiveBigIntegerField(default=0)),
+                ('last_unknown_machine', models.CharField(blank=True, max_length=60)),
             ],
             options={
                 'ordering': ['name'],
