@@ -171,6 +171,8 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "recovery.models.IncidentStatus",
         "MachineStatusEnum": "fleet.models.MachineStatus",
         "ChannelEnum": "recovery.models.Channel",
+        "SeverityEnum": "recovery.models.Severity",
+        "FaultSeverityEnum": "telematics.models.FaultSeverity",
     },
 }
 
