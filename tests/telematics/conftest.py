@@ -1,4 +1,4 @@
-"""Telematics fixtures: a stream of its own per test, and a provider that pushes."""
+"""Telematics fixtures: a stream of its own per test, a provider that pushes, a fake ISO 15143-3 server."""
 
 import uuid
 
@@ -6,6 +6,7 @@ import pytest
 
 from telematics import stream
 from telematics.models import Provider, ProviderKind
+from tests.fakes.iso15143_server import FakeIso15143
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +22,28 @@ def telematics_stream(settings):
 @pytest.fixture
 def push_provider(db):
     return Provider.objects.create(name="trackunit", kind=ProviderKind.PUSH)
+
+
+@pytest.fixture(scope="session")
+def fake_aemp_server():
+    server = FakeIso15143().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_aemp(fake_aemp_server):
+    """The fake ISO 15143-3 server, emptied for the test."""
+    fake_aemp_server.state.__init__(api_key=fake_aemp_server.state.api_key)
+    return fake_aemp_server
+
+
+@pytest.fixture
+def aemp_provider(db, fake_aemp):
+    return Provider.objects.create(
+        name="kubota-aemp",
+        kind=ProviderKind.ISO15143,
+        base_url=fake_aemp.base_url,
+        api_key=fake_aemp.state.api_key,
+        poll_interval_seconds=900,
+    )
