@@ -128,8 +128,9 @@ class MachineState(models.Model):
     active_faults = models.JSONField(default=list, blank=True)
 
     class Meta:
+        # No index on the times: they change with every report, and an indexed column would rule
+        # out PostgreSQL's in-place (HOT) updates for the busiest table we have.
         verbose_name = "machine state"
-        indexes = [models.Index(fields=["last_seen_at"], name="telematics_state_last_seen")]
 
     def __str__(self) -> str:
         return f"State of machine {self.machine_id}"

@@ -131,8 +131,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'machine state',
-                'indexes': [models.Index(fields=['last_seen_at'], name='telematics_state_last_seen')],
-            },
+                },
         ),
         migrations.CreateModel(
             name='Provider',
