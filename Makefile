@@ -65,15 +65,19 @@ services:
 
 test: venv-dev services assets messages
 	@scripts/ensure_chromium.sh
+	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 # Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines.
 bench: venv-dev services
 	$(PY) bench/nearest.py
 
+# Style, types (django-stubs, drf-stubs) and the one-way dependencies between apps.
 lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules $(VENDOR)

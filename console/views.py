@@ -3,6 +3,7 @@ service, and turns a domain error into a message on the page (never an error pag
 
 import csv
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -221,7 +222,8 @@ def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
 @require_GET
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_object_or_404(selectors.incident_list(), pk=pk)
-    rows, reason = ([], "")
+    rows: list[Any] = []
+    reason = ""
     repairers = []
     if incident.status == IncidentStatus.REPORTED:
         rows, reason = _suggestion_rows(incident)
@@ -368,15 +370,15 @@ def _run_action(request: HttpRequest, incident, action: str) -> str | None:
         if not form.is_valid():
             _form_errors(request, form)
             return None
-        step = services.incident_cancel if action == "cancel" else services.incident_reassign
-        step(reason=form.cleaned_data["reason"], **common)
+        restart = services.incident_cancel if action == "cancel" else services.incident_reassign
+        restart(reason=form.cleaned_data["reason"], **common)
         return _("Incident cancelled.") if action == "cancel" else _("Dispatch released: choose again.")
     if action == "recover":
-        form = RecoverForm(request.POST)
-        if not form.is_valid():
-            _form_errors(request, form)
+        recover_form = RecoverForm(request.POST)
+        if not recover_form.is_valid():
+            _form_errors(request, recover_form)
             return None
-        services.incident_recover(outcome=form.cleaned_data["outcome"], **common)
+        services.incident_recover(outcome=recover_form.cleaned_data["outcome"], **common)
         return _("The customer is running again. Recovery figures are stored below.")
     steps = {
         "depart": (services.dispatch_depart, _("The crew is on the road.")),
@@ -575,7 +577,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     if form.is_valid() and form.cleaned_data["language"] in dict(settings.LANGUAGES):
-        console_services.desk_language_set(user=request.user, language=form.cleaned_data["language"])
+        console_services.desk_language_set(user=request.user, language=form.cleaned_data["language"])  # type: ignore[arg-type]  # desk_required
     return redirect(target)
 
 

@@ -18,7 +18,10 @@ class ErrorOutput(serializers.Serializer):
 
     detail = serializers.CharField(help_text="A sentence to show the person.")
     code = serializers.CharField(help_text="What went wrong, for the client to branch on.")
-    errors = serializers.DictField(required=False, help_text="Messages per field, on validation errors.")
+    # Named like Serializer.errors, which this output-only serializer never uses.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        required=False, help_text="Messages per field, on validation errors."
+    )
 
 
 class Conflict(exceptions.APIException):

@@ -4,6 +4,7 @@ Every write carries `at`, the device's own time of the event, because the phone 
 minutes later; the server's time is kept beside it on the timeline (`recorded_at`)."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -107,8 +108,8 @@ class PingInput(serializers.Serializer):
 
 
 class LocationInput(serializers.Serializer):
-    pings = PingInput(
-        many=True,
+    pings: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=PingInput(),
         min_length=1,
         max_length=settings.PRONTO["LOCATION_BATCH_MAX"],
         help_text="One position, or the queue of positions collected while offline, in any order.",

@@ -275,3 +275,49 @@ def test_customer_record_takes_the_median_over_recoveries(rental, dispatcher, te
     assert record.recoveries == 3
     assert record.median_time_to_recovery == timedelta(hours=3)
     assert record.sla_met_pct == pytest.approx(200 / 3)
+
+
+def test_sla_met_is_judged_against_the_deadline_fixed_at_logging_not_the_rentals_sla_today(
+    rental, dispatcher, technician
+):
+    incident = log(rental, dispatcher)  # 4 h SLA: due at 13:00
+    incident = services.dispatch_start(
+        incident=incident, technician=technician, repair_only=True, by=dispatcher, at=T0 + minutes(5)
+    )
+    # The contract is renegotiated to a 2 h SLA while the crew is out: this breakdown keeps its 4 h.
+    Rental.objects.filter(pk=rental.pk).update(recovery_sla_hours=2)
+    services.dispatch_arrive(incident=incident, by=technician.user, at=T0 + minutes(100))
+    incident = services.incident_recover(
+        incident=incident, outcome=Outcome.REPAIRED_ON_SITE, by=technician.user, at=T0 + timedelta(hours=3)
+    )
+
+    assert incident.sla_due_at == T0 + timedelta(hours=4)
+    assert incident.sla_met is True
+    assert CustomerRecoveryRecord.objects.get(customer=rental.customer).sla_met_pct == 100.0
+
+
+def test_the_customer_record_and_the_loyalty_page_show_the_same_median(rental, dispatcher, technician):
+    from recovery import loyalty
+
+    for n, hours in enumerate((1, 2, 3, 10)):
+        machine = machine_at(
+            rental.machine.category, rental.branch, SITE, f"PR00008{n}", status=MachineStatus.ON_RENT
+        )
+        r = factories.RentalFactory(customer=rental.customer, machine=machine, branch=rental.branch)
+        incident = log(r, dispatcher, at=T0)
+        incident = services.dispatch_start(
+            incident=incident, technician=technician, repair_only=True, by=dispatcher, at=T0 + minutes(5)
+        )
+        services.dispatch_arrive(incident=incident, by=technician.user, at=T0 + minutes(30))
+        services.incident_recover(
+            incident=incident,
+            outcome=Outcome.REPAIRED_ON_SITE,
+            by=technician.user,
+            at=T0 + timedelta(hours=hours),
+        )
+
+    record = CustomerRecoveryRecord.objects.get(customer=rental.customer)
+    page = loyalty.recovery_summary()
+    # Four recoveries of 1, 2, 3 and 10 hours: the interpolated median is 2 h 30, on both.
+    assert record.median_time_to_recovery == page.median_time_to_recovery == timedelta(hours=2, minutes=30)
+    assert record.sla_met_pct == page.sla_met_pct == 75.0
