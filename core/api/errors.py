@@ -44,7 +44,10 @@ def _first_message(errors) -> str:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+        body: dict[str, object] = {"detail": exc.message, "code": exc.code}
+        if exc.field is not None:
+            body["errors"] = {exc.field: [exc.message]}
+        return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, IntegrityError):

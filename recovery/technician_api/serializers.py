@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fleet.models import Technician
-from recovery.models import Incident, IncidentStatus, JobPhoto, Outcome, TimelineEvent
+from recovery.models import Incident, JobPhoto, Outcome, TimelineEvent
 from recovery.selectors import JobScope
 from recovery.services import STATUS_REPORTS, technician_next_steps
 
@@ -82,13 +82,6 @@ class StatusInput(serializers.Serializer):
         choices=Outcome.choices, required=False, help_text="Required with `recovered`."
     )
     at = DeviceTimeField()
-
-    def validate(self, data):
-        if data["status"] == IncidentStatus.RECOVERED and "outcome" not in data:
-            raise serializers.ValidationError(
-                {"outcome": "Say how it was recovered: swapped or repaired_on_site."}
-            )
-        return data
 
 
 class NoteInput(serializers.Serializer):
