@@ -58,7 +58,8 @@ run: venv assets messages
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
 	@scripts/banner.sh $(HOST) $(PORT)
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	# Tracking links and Twilio signatures use PUBLIC_BASE_URL: the address this demo serves on.
+	DEBUG=1 PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 services:
 	@scripts/ensure_services.sh
