@@ -15,7 +15,6 @@ from .customer_view import tracking_view
 from .signatures import twilio_signature_required
 from .tracking import incident_id_from_token
 
-
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
