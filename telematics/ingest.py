@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -60,7 +61,7 @@ class _Latest:
     lat: float | None = None
     lon: float | None = None
     position_at: datetime | None = None
-    hour_meter: object = None
+    hour_meter: Decimal | None = None
     hour_meter_at: datetime | None = None
     engine_running: bool | None = None
     engine_at: datetime | None = None

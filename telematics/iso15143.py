@@ -332,7 +332,7 @@ class Iso15143Client:
 
     def _pages(self, first_url: str, parse) -> Iterator:
         url: str | None = first_url
-        seen = set()
+        seen: set[str] = set()
         while url and url not in seen and len(seen) < MAX_PAGES:
             seen.add(url)
             response = self._fetch(url)

@@ -6,6 +6,7 @@ Days are UTC days."""
 import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.utils import ProgrammingError
@@ -67,7 +68,7 @@ def partitions_ensure(*, days: Iterable[date]) -> list[date]:
             created.append(day)
         except ProgrammingError:
             logger.info("Telematics partition %s was created by another process.", day)
-        transaction.on_commit(lambda day=day: _known.add(day))
+        transaction.on_commit(partial(_known.add, day))
     return created
 
 

@@ -5,6 +5,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -108,7 +109,7 @@ def _snapshot_reports(snapshot: EquipmentSnapshot) -> list[Report]:
     """One event per moment: the standard stamps each element with its own datetime."""
     by_time: dict[datetime, dict] = {}
     if snapshot.location:
-        lat, lon = snapshot.location.value
+        lat, lon = cast(tuple[float, float], snapshot.location.value)
         by_time.setdefault(snapshot.location.at, {}).update(lat=lat, lon=lon)
     if snapshot.operating_hours:
         by_time.setdefault(snapshot.operating_hours.at, {})["hour_meter"] = snapshot.operating_hours.value

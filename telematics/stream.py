@@ -11,6 +11,7 @@ import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import redis
 from django.conf import settings
@@ -75,6 +76,11 @@ def _decode(entries) -> Batch:
     return Batch(ids=ids, events=events, added_ms=added_ms)
 
 
+def _entries(response) -> list:
+    """XREADGROUP on one stream answers [[key, entries]] (RESP2), or nothing."""
+    return cast(list, response)[0][1] if response else []
+
+
 class StreamConsumer:
     """One consumer of the group. Start as many as the volume needs, each with its own name."""
 
@@ -113,8 +119,8 @@ class StreamConsumer:
 
     def _read(self, block: bool):
         if self._own_pending:
-            response = self.client.xreadgroup(GROUP, self.name, {stream_key(): "0"}, count=self.batch_size)
-            entries = response[0][1] if response else []
+            own = self.client.xreadgroup(GROUP, self.name, {stream_key(): "0"}, count=self.batch_size)
+            entries = _entries(own)
             if entries:
                 return entries
             self._own_pending = False
@@ -124,14 +130,14 @@ class StreamConsumer:
             claimed = self._claim()
             if claimed:
                 return claimed
-        response = self.client.xreadgroup(
+        new = self.client.xreadgroup(
             GROUP,
             self.name,
             {stream_key(): ">"},
             count=self.batch_size,
             block=self.block_ms if block else None,
         )
-        return response[0][1] if response else []
+        return _entries(new)
 
     def step(self, *, block: bool = True) -> Batch | None:
         """Read one batch, load it, acknowledge it. None when there was nothing to read."""
