@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE = {
     "telematics-poll": {"task": "telematics.providers_poll_due", "schedule": 60.0},
     # Tomorrow's partitions exist well before midnight; days past retention are dropped.
     "telematics-partitions": {"task": "telematics.partitions_maintain", "schedule": 3600.0},
+    # Suspected incidents of machines gone silent after a stop-severity fault.
+    "telematics-silent": {"task": "telematics.suspected_incidents_escalate", "schedule": 300.0},
 }
 
 # Outside services, chosen like EMAIL_BACKEND.
@@ -296,6 +298,11 @@ TELEMATICS = {
     "HTTP_TIMEOUT_SECONDS": env.float("TELEMATICS_HTTP_TIMEOUT_SECONDS", default=10.0),
     # How far back the first fault-code read of a machine goes.
     "FAULT_HISTORY_HOURS": env.int("TELEMATICS_FAULT_HISTORY_HOURS", default=24),
+    # A machine with a stop-severity fault that stops, or is silent this long, during working hours
+    # (local time, Monday to Friday) is a breakdown: its suspected incident confirms itself.
+    "SILENT_MINUTES": env.int("TELEMATICS_SILENT_MINUTES", default=20),
+    "WORKING_HOURS_START": env.int("TELEMATICS_WORKING_HOURS_START", default=7),
+    "WORKING_HOURS_END": env.int("TELEMATICS_WORKING_HOURS_END", default=19),
 }
 
 # The dispatcher console. Map tiles come from a server you choose (e.g. your own tile cache);

@@ -136,6 +136,9 @@ class Customer(models.Model):
     sms_consent = models.BooleanField(default=True)
     # Set when the customer texts STOP; no SMS goes to them until they text START.
     sms_opted_out_at = models.DateTimeField(null=True, blank=True)
+    # A stop-severity fault on their machine confirms itself (the customer agreed to be called first
+    # without a dispatcher checking); other faults wait for a dispatcher.
+    telematics_auto_confirm = models.BooleanField(default=False)
     # Set by `manage.py erase_customer`: the personal data above are placeholders since then.
     erased_at = models.DateTimeField(null=True, blank=True)
 

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from fleet.selectors import machine_ids_by
-from telematics import ingest, stream
+from telematics import faults, ingest, stream
 from telematics.events import FaultReading, TelematicsEvent
 from telematics.iso15143 import EquipmentSnapshot, Iso15143Client, ProviderError, RetryLater
 from telematics.models import FaultSeriesCursor, Provider, ProviderKind
@@ -37,9 +37,12 @@ class SubmitResult:
 
 
 def events_ingest(*, events: Sequence[TelematicsEvent]) -> ingest.LoadResult:
-    """Load one batch (the stream consumer's handler, or the in-process path)."""
+    """Load one batch and judge its new faults, in one transaction: the stream consumer's handler,
+    or the in-process path. A batch loaded again finds its faults judged already."""
     with transaction.atomic():
-        return ingest.events_load(events=events)
+        result = ingest.events_load(events=events)
+        faults.faults_judge(events=result.new_faults)
+    return result
 
 
 def reports_submit(*, provider: Provider, reports: Sequence[Report]) -> SubmitResult:

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from telematics import partitions, services
+from telematics import faults, partitions, services
 
 
 @shared_task(name="telematics.partitions_maintain")
@@ -34,3 +34,8 @@ def provider_poll_task(provider_id: int) -> dict | None:
         return None  # another worker has this turn, or the provider was switched off
     result = services.provider_poll(provider=provider)
     return {"machines": result.machines, "accepted": result.accepted, "faults": result.faults}
+
+
+@shared_task(name="telematics.suspected_incidents_escalate")
+def suspected_incidents_escalate_task() -> int:
+    return faults.suspected_incidents_escalate()
