@@ -384,6 +384,16 @@ def incident_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 def _run_action(request: HttpRequest, incident, action: str) -> str | None:
     """Call the service for one step; return a confirmation, or None after putting errors on the page."""
     common = {"incident": incident, "by": request.user, "channel": Channel.CONSOLE}
+    if action == "confirm":
+        services.incident_confirm(**common)
+        return _("Breakdown confirmed: the customer gets an SMS. Choose a replacement.")
+    if action == "dismiss":
+        dismiss_form = ReasonForm(request.POST)
+        if not dismiss_form.is_valid():
+            _form_errors(request, dismiss_form)
+            return None
+        services.incident_dismiss(reason=dismiss_form.cleaned_data["reason"], **common)
+        return _("Dismissed: no breakdown.")
     if action in ("cancel", "reassign"):
         form = ReasonForm(request.POST)
         if not form.is_valid():
