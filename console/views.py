@@ -49,6 +49,7 @@ from recovery.models import (
     IncidentStatus,
     Outcome,
 )
+from telematics import selectors as telematics_selectors
 
 
 def _form_errors(request: HttpRequest, form) -> None:
@@ -542,6 +543,8 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
                 ),
             ],
             "trend_nps": [(p.week_start, p.nps) for p in trend],
+            "proactive": loyalty.proactive_summary(since=month.since),
+            "coverage": telematics_selectors.rented_fleet_coverage(),
             "by_branch": loyalty.breakdown_by_branch(since=month.since),
             "by_category": loyalty.breakdown_by_category(since=month.since),
             "worst_customers": loyalty.worst_customers(),

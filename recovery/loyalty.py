@@ -2,15 +2,27 @@
 on each incident when it was recovered (never recomputed from the timeline). The console's loyalty
 page and its CSV export both read from here."""
 
+import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from recovery.figures import RecoverySummary, recovered_incidents, recovery_summary_of
-from recovery.models import CustomerRecoveryRecord, FollowUp, FollowUpStatus, NpsCategory, SurveyResponse
+from recovery.models import (
+    Channel,
+    CustomerRecoveryRecord,
+    EventKind,
+    FollowUp,
+    FollowUpStatus,
+    Incident,
+    IncidentStatus,
+    NpsCategory,
+    SurveyResponse,
+    TimelineEvent,
+)
 
 
 @dataclass(frozen=True)
@@ -222,3 +234,43 @@ def incident_metrics_rows(
             _flag(incident.sla_met),
             "" if survey is None else str(survey.score),
         ]
+
+
+@dataclass(frozen=True)
+class ProactiveSummary:
+    """Breakdowns where the machine told us first, and we told the customer before they called."""
+
+    breakdowns: int
+    called_first: int
+    median_fault_to_message: timedelta | None
+
+    @property
+    def called_first_pct(self) -> float | None:
+        return 100 * self.called_first / self.breakdowns if self.breakdowns else None
+
+
+def proactive_summary(*, since: datetime | None = None, until: datetime | None = None) -> ProactiveSummary:
+    """The "we called first" share of breakdowns (confirmed suspicions, and breakdowns reported
+    to us) where our message, queued when the machine's fault was confirmed, came before any text
+    from the customer, and the median time from the fault to that message. A phone call the desk
+    took is not on record: a customer who called during a suspicion still counts, so the share is
+    an upper bound there."""
+    breakdowns = Incident.objects.exclude(status__in=(IncidentStatus.SUSPECTED, IncidentStatus.DISMISSED))
+    if since is not None:
+        breakdowns = breakdowns.filter(reported_at__gte=since)
+    if until is not None:
+        breakdowns = breakdowns.filter(reported_at__lt=until)
+    customer_first = TimelineEvent.objects.filter(
+        incident=OuterRef("pk"), kind=EventKind.CUSTOMER_MESSAGE, at__lt=OuterRef("confirmed_at")
+    )
+    proactive = breakdowns.filter(
+        reported_via=Channel.TELEMATICS, confirmed_at__isnull=False, fault_at__isnull=False
+    ).exclude(Exists(customer_first))
+    waits = sorted(
+        confirmed - fault for confirmed, fault in proactive.values_list("confirmed_at", "fault_at")
+    )
+    return ProactiveSummary(
+        breakdowns=breakdowns.count(),
+        called_first=len(waits),
+        median_fault_to_message=statistics.median_low(waits) if waits else None,
+    )
