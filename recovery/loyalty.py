@@ -267,7 +267,9 @@ def proactive_summary(*, since: datetime | None = None, until: datetime | None =
         reported_via=Channel.TELEMATICS, confirmed_at__isnull=False, fault_at__isnull=False
     ).exclude(Exists(customer_first))
     waits = sorted(
-        confirmed - fault for confirmed, fault in proactive.values_list("confirmed_at", "fault_at")
+        confirmed - fault
+        for confirmed, fault in proactive.values_list("confirmed_at", "fault_at")
+        if confirmed is not None and fault is not None
     )
     return ProactiveSummary(
         breakdowns=breakdowns.count(),
