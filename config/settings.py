@@ -271,6 +271,8 @@ PRONTO = {
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 CONSOLE_BOARD_POLL_SECONDS = env.int("CONSOLE_BOARD_POLL_SECONDS", default=5)
+# Open incidents per board page, most urgent first: a screenful, so a poll stays light at thousands.
+CONSOLE_BOARD_PAGE_SIZE = env.int("CONSOLE_BOARD_PAGE_SIZE", default=50)
 CSRF_FAILURE_VIEW = "console.views.csrf_failure"
 
 # "json" in production: one object a line, for the log collector. Plain text reads better locally.

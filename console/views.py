@@ -62,9 +62,11 @@ def _to_incident(pk: int) -> HttpResponse:
 # --- Live board -------------------------------------------------------------------------------
 
 
-def _board_context() -> dict:
+def _board_context(request: HttpRequest) -> dict:
     return {
-        "incidents": console_selectors.board_incidents(),
+        "page": console_selectors.board_page(
+            number=request.GET.get("page"), per_page=settings.CONSOLE_BOARD_PAGE_SIZE
+        ),
         "now": timezone.now(),
         "poll_seconds": settings.CONSOLE_BOARD_POLL_SECONDS,
     }
@@ -73,14 +75,14 @@ def _board_context() -> dict:
 @desk_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/board.html", _board_context())
+    return render(request, "console/board.html", _board_context(request))
 
 
 @desk_required
 @require_GET
 def board_rows(request: HttpRequest) -> HttpResponse:
     """The table region alone: htmx swaps it every few seconds, nothing else on the page moves."""
-    return render(request, "console/partials/board_rows.html", _board_context())
+    return render(request, "console/partials/board_rows.html", _board_context(request))
 
 
 # --- Intake -----------------------------------------------------------------------------------
