@@ -517,7 +517,12 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
             "by_category": loyalty.breakdown_by_category(since=month.since),
             "worst_customers": loyalty.worst_customers(),
             "follow_ups": loyalty.follow_up_queue(),
-            "follow_up_form": FollowUpForm(),
+            # Read once: every open follow-up's select lists the same managers.
+            "assignees": [
+                (choice.value, name)
+                for choice, name in FollowUpForm().fields["assigned_to"].choices
+                if choice
+            ],
         },
     )
 

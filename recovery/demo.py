@@ -266,17 +266,17 @@ def _derived_history(*, since_id: int, seed: int, now: datetime) -> None:
             """,
             {"since": since_id, "retention": now - timedelta(days=180)},
         )
-        # Each customer's record, as customer_record_refresh keeps it (median_low = percentile_disc).
+        # Each customer's record, as customer_record_refresh keeps it (recovery.figures).
         cursor.execute(
             """
             INSERT INTO recovery_customerrecoveryrecord (
-                customer_id, recoveries, median_time_to_recovery, sla_met_rate, promises_kept_rate,
+                customer_id, recoveries, median_time_to_recovery, sla_met_pct, promises_kept_pct,
                 updated_at
             )
             SELECT r.customer_id, count(*),
-                   percentile_disc(0.5) WITHIN GROUP (ORDER BY i.time_to_recovery),
-                   avg(CASE WHEN i.sla_met THEN 1.0 ELSE 0.0 END),
-                   avg(CASE WHEN i.promise_kept THEN 1.0 WHEN NOT i.promise_kept THEN 0.0 END),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY i.time_to_recovery),
+                   avg(CASE WHEN i.sla_met THEN 100.0 ELSE 0.0 END),
+                   avg(CASE WHEN i.promise_kept THEN 100.0 WHEN NOT i.promise_kept THEN 0.0 END),
                    %(now)s
             FROM recovery_incident i JOIN fleet_rental r ON r.id = i.rental_id
             WHERE i.status IN ('recovered', 'closed') AND i.time_to_recovery IS NOT NULL
@@ -284,8 +284,8 @@ def _derived_history(*, since_id: int, seed: int, now: datetime) -> None:
             ON CONFLICT (customer_id) DO UPDATE SET
                 recoveries = EXCLUDED.recoveries,
                 median_time_to_recovery = EXCLUDED.median_time_to_recovery,
-                sla_met_rate = EXCLUDED.sla_met_rate,
-                promises_kept_rate = EXCLUDED.promises_kept_rate,
+                sla_met_pct = EXCLUDED.sla_met_pct,
+                promises_kept_pct = EXCLUDED.promises_kept_pct,
                 updated_at = EXCLUDED.updated_at
             """,
             {"now": now},

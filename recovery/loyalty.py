@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from recovery.figures import RecoverySummary, recovered_incidents, recovery_summary_of
+from recovery.figures import RecoverySummary, recovered_incidents, recovery_summaries_by, recovery_summary_of
 from recovery.models import CustomerRecoveryRecord, FollowUp, FollowUpStatus, NpsCategory, SurveyResponse
 
 
@@ -70,57 +71,75 @@ def recovery_summary(*, since: datetime | None = None, until: datetime | None = 
     return recovery_summary_of(recovered_incidents(since=since, until=until))
 
 
+def _nps_counts() -> dict[str, Count]:
+    return {
+        "responses": Count("id"),
+        "promoters": Count("id", filter=Q(category=NpsCategory.PROMOTER)),
+        "passives": Count("id", filter=Q(category=NpsCategory.PASSIVE)),
+        "detractors": Count("id", filter=Q(category=NpsCategory.DETRACTOR)),
+    }
+
+
 def nps_summary(*, since: datetime | None = None, until: datetime | None = None) -> NpsSummary:
     queryset = SurveyResponse.objects.all()
     if since is not None:
         queryset = queryset.filter(answered_at__gte=since)
     if until is not None:
         queryset = queryset.filter(answered_at__lt=until)
-    counts = queryset.aggregate(
-        responses=Count("id"),
-        promoters=Count("id", filter=Q(category=NpsCategory.PROMOTER)),
-        passives=Count("id", filter=Q(category=NpsCategory.PASSIVE)),
-        detractors=Count("id", filter=Q(category=NpsCategory.DETRACTOR)),
+    return NpsSummary(**queryset.aggregate(**_nps_counts()))
+
+
+def _week_of(field: str) -> TruncWeek:
+    # Monday 00:00 in local time, as this_week() counts.
+    return TruncWeek(field, tzinfo=timezone.get_current_timezone())
+
+
+def _nps_by_week(*, since: datetime, until: datetime) -> dict[datetime, NpsSummary]:
+    rows = (
+        SurveyResponse.objects.filter(answered_at__gte=since, answered_at__lt=until)
+        .values(week=_week_of("answered_at"))
+        .annotate(**_nps_counts())
+        .order_by("week")
     )
-    return NpsSummary(**counts)
+    return {row.pop("week"): NpsSummary(**row) for row in rows}
 
 
 def weekly_trend(*, weeks: int = 8, now: datetime | None = None) -> list[WeekPoint]:
-    """One point per week, oldest first, ending with the current week."""
+    """One point per week, oldest first, ending with the current week: two queries in all."""
     current = this_week(now=now).since
+    start, end = current - timedelta(weeks=weeks - 1), current + timedelta(weeks=1)
+    recovery = recovery_summaries_by(
+        recovered_incidents(since=start, until=end), key=_week_of("recovered_at")
+    )
+    nps = _nps_by_week(since=start, until=end)
     points = []
     for back in range(weeks - 1, -1, -1):
-        start = current - timedelta(weeks=back)
-        end = start + timedelta(weeks=1)
-        summary = recovery_summary(since=start, until=end)
+        week = current - timedelta(weeks=back)
+        summary = recovery.get(week)
         points.append(
             WeekPoint(
-                week_start=start,
-                recoveries=summary.recoveries,
-                median_time_to_recovery=summary.median_time_to_recovery,
-                sla_met_pct=summary.sla_met_pct,
-                nps=nps_summary(since=start, until=end).score,
+                week_start=week,
+                recoveries=summary.recoveries if summary else 0,
+                median_time_to_recovery=summary.median_time_to_recovery if summary else None,
+                sla_met_pct=summary.sla_met_pct if summary else None,
+                nps=nps[week].score if week in nps else None,
             )
         )
     return points
 
 
 def _breakdown(group_by: str, *, since: datetime | None, until: datetime | None) -> list[BreakdownRow]:
-    queryset = recovered_incidents(since=since, until=until)
-    names = queryset.values_list(group_by, flat=True).distinct().order_by(group_by)
-    rows = []
-    for name in names:
-        summary = recovery_summary_of(queryset.filter(**{group_by: name}))
-        rows.append(
-            BreakdownRow(
-                name=name,
-                recoveries=summary.recoveries,
-                median_time_to_recovery=summary.median_time_to_recovery,
-                sla_met_pct=summary.sla_met_pct,
-                promises_kept_pct=summary.promises_kept_pct,
-            )
+    summaries = recovery_summaries_by(recovered_incidents(since=since, until=until), key=group_by)
+    return [
+        BreakdownRow(
+            name=name,
+            recoveries=summary.recoveries,
+            median_time_to_recovery=summary.median_time_to_recovery,
+            sla_met_pct=summary.sla_met_pct,
+            promises_kept_pct=summary.promises_kept_pct,
         )
-    return rows
+        for name, summary in summaries.items()
+    ]
 
 
 def breakdown_by_branch(

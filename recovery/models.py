@@ -124,6 +124,12 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["status", "sla_due_at"], name="incident_status_sla"),
             models.Index(fields=["recovered_at"], name="incident_recovered_at"),
+            # Who is busy right now: ranking crews reads this, never their past jobs.
+            models.Index(
+                fields=["technician"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="incident_open_by_technician",
+            ),
         ]
 
     def __str__(self) -> str:

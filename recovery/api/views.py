@@ -141,7 +141,7 @@ class IncidentSuggestionsView(APIView):
         responses=s.SuggestionsOutput,
     )
     def get(self, request, pk: int):
-        incident = _incident_or_404(pk)
+        incident = get_object_or_404(selectors.incident_for_replacement(), pk=pk)
         try:
             limit = min(max(int(request.query_params.get("limit", 0)), 0), 20) or None
         except ValueError:
