@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.core.paginator import Page, Paginator
+from django.db import connection, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -11,7 +12,7 @@ from console.models import ConversationRead
 from notifications import selectors as sms_selectors
 from notifications.models import Direction, Message
 from recovery import selectors
-from recovery.models import Incident
+from recovery.models import OPEN_STATUSES, Incident
 
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -89,7 +90,18 @@ def board_page(*, number: int | str | None, per_page: int) -> Page:
         )
         .order_by("sla_due_at", "id")
     )
-    page = Paginator(rows, per_page).get_page(number)
+    paginator = Paginator(rows, per_page)
+    # Counted on the incidents alone: the joins for the columns shown change nothing to the count.
+    paginator.count = Incident.objects.filter(status__in=OPEN_STATUSES).count()
+    page = paginator.get_page(number)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Eight tables joined: left to choose the join order, PostgreSQL plans for 15 ms to run
+            # for 1 (EXPLAIN ANALYZE, 3,000 open). The order written - the page of open incidents by
+            # SLA from their index, then one row of each related table - is the best plan. LOCAL:
+            # for this transaction only, which also keeps it safe behind pgbouncer.
+            cursor.execute("SET LOCAL join_collapse_limit = 1")
+        found = list(page.object_list)
     page.object_list = [
         BoardRow(
             pk=row.pop("id"),
@@ -98,7 +110,7 @@ def board_page(*, number: int | str | None, per_page: int) -> Page:
             ),
             **row,
         )
-        for row in page.object_list
+        for row in found
     ]
     return page
 
