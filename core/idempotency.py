@@ -57,9 +57,8 @@ def idempotent(view_method: Callable) -> Callable:
             raise ValidationError({HEADER: ["At most 255 characters."]})
         # Read the body before the view does, while the raw stream is still available.
         fingerprint = _fingerprint(request)
-        existing = IdempotencyKey.objects.filter(user=request.user, key=key).first()
-        if existing is not None and existing.response_status is not None:
-            return _replay(existing, fingerprint)
+        # Insert first, no lookup: a new key is the common case, and a retry runs into the unique
+        # index and is answered below.
         try:
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint)
