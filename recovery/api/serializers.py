@@ -20,7 +20,10 @@ MACHINE_HELP = "Fleet number of the replacement, e.g. PR0001234."
 
 
 class IncidentCreateInput(serializers.Serializer):
-    rental = serializers.PrimaryKeyRelatedField(queryset=Rental.objects.select_related("machine"))
+    # Everything logging reads and the answer shows (customer, branch, category) in the one query.
+    rental = serializers.PrimaryKeyRelatedField(
+        queryset=Rental.objects.select_related("customer", "branch", "machine__category")
+    )
     symptom = serializers.CharField(max_length=2000)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MACHINE_DOWN)
     channel = serializers.ChoiceField(

@@ -118,7 +118,9 @@ class IncidentListCreateView(generics.ListAPIView):
             symptom=data.validated_data["symptom"],
             severity=data.validated_data["severity"],
         )
-        return _incident_response(incident, status.HTTP_201_CREATED)
+        # Answered from the incident just written, its rental, customer, branch and machine already
+        # in hand: reading it back would cost a nine-table join for what is known.
+        return Response(s.IncidentOutput(incident).data, status=status.HTTP_201_CREATED)
 
 
 class IncidentDetailView(APIView):
