@@ -206,38 +206,69 @@ def _flag(value: bool | None) -> str:
 
 
 def incident_metrics_rows(
-    *, since: datetime | None = None, until: datetime | None = None
+    *, since: datetime | None = None, until: datetime | None = None, using: str = "default"
 ) -> Iterator[list[str]]:
-    """The stored per-incident metrics as CSV rows (header first), minutes with one decimal."""
+    """The stored per-incident metrics as CSV rows (header first), minutes with one decimal.
+
+    Read as plain values in chunks from a server-side cursor (PostgreSQL): 100,000 incidents
+    stream in seconds, in constant memory, with no model or phone number built per row."""
     yield CSV_COLUMNS
-    queryset = (
+    rows = (
         recovered_incidents(since=since, until=until)
-        .select_related(
-            "rental__customer",
-            "rental__branch",
-            "broken_machine__category",
-            "replacement_machine",
-            "survey_response",
-        )
+        .using(using)
         .order_by("recovered_at", "id")
+        .values_list(
+            "pk",
+            "rental__customer__company",
+            "rental__branch__name",
+            "broken_machine__category__name",
+            "broken_machine__fleet_number",
+            "replacement_machine__fleet_number",
+            "outcome",
+            "reported_at",
+            "recovered_at",
+            "time_to_dispatch",
+            "time_to_arrival",
+            "time_to_recovery",
+            "eta_error",
+            "promise_kept",
+            "sla_met",
+            "survey_response__score",
+        )
     )
-    for incident in queryset.iterator(chunk_size=500):
-        survey = getattr(incident, "survey_response", None)
+    for (
+        pk,
+        company,
+        branch,
+        category,
+        fleet_number,
+        replacement,
+        outcome,
+        reported_at,
+        recovered_at,
+        to_dispatch,
+        to_arrival,
+        to_recovery,
+        eta_error,
+        promise_kept,
+        sla_met,
+        score,
+    ) in rows.iterator(chunk_size=2000):
         yield [
-            str(incident.pk),
-            incident.rental.customer.company,
-            incident.rental.branch.name,
-            incident.broken_machine.category.name,
-            incident.broken_machine.fleet_number,
-            incident.replacement_machine.fleet_number if incident.replacement_machine else "",
-            incident.outcome,
-            timezone.localtime(incident.reported_at).isoformat(),
-            timezone.localtime(incident.recovered_at).isoformat(),
-            _minutes(incident.time_to_dispatch),
-            _minutes(incident.time_to_arrival),
-            _minutes(incident.time_to_recovery),
-            _minutes(incident.eta_error),
-            _flag(incident.promise_kept),
-            _flag(incident.sla_met),
-            "" if survey is None else str(survey.score),
+            str(pk),
+            company,
+            branch,
+            category,
+            fleet_number,
+            replacement or "",
+            outcome,
+            timezone.localtime(reported_at).isoformat(),
+            timezone.localtime(recovered_at).isoformat(),
+            _minutes(to_dispatch),
+            _minutes(to_arrival),
+            _minutes(to_recovery),
+            _minutes(eta_error),
+            _flag(promise_kept),
+            _flag(sla_met),
+            "" if score is None else str(score),
         ]
