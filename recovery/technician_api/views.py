@@ -4,6 +4,7 @@ A technician sees only jobs assigned to them; any other job answers 404 exactly 
 does not exist. Every write honours Idempotency-Key, since phones retry on bad networks."""
 
 from django.conf import settings
+from drf_spectacular.authentication import TokenScheme
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.authentication import TokenAuthentication
@@ -54,6 +55,14 @@ class TechnicianTokenAuthentication(TokenAuthentication):
         if token is None:
             raise AuthenticationFailed("Invalid token.")
         return token.user, token
+
+
+class TechnicianTokenScheme(TokenScheme):
+    """In the OpenAPI schema: the same `Authorization: Token …` header as the rest of the API."""
+
+    target_class = TechnicianTokenAuthentication
+    name = "technicianToken"
+    priority = 1  # before the generic TokenScheme, which matches subclasses too
 
 
 class TechnicianAPIView(APIView):
