@@ -3,6 +3,7 @@
 Clients (the console, the technicians' app) show `detail` to a person and branch on `code`;
 `errors` carries per-field messages for a form."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import exceptions, serializers, status
@@ -18,7 +19,10 @@ class ErrorOutput(serializers.Serializer):
 
     detail = serializers.CharField(help_text="A sentence to show the person.")
     code = serializers.CharField(help_text="What went wrong, for the client to branch on.")
-    errors = serializers.DictField(required=False, help_text="Messages per field, on validation errors.")
+    # Named like Serializer.errors, which this output-only serializer never uses.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        required=False, help_text="Messages per field, on validation errors."
+    )
 
 
 class Conflict(exceptions.APIException):
@@ -27,6 +31,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "This conflicts with the current state."
     default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
 
 
 def _first_message(errors) -> str:
@@ -41,8 +51,14 @@ def _first_message(errors) -> str:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
-    if isinstance(exc, DjangoValidationError):
+        body: dict[str, object] = {"detail": exc.message, "code": exc.code}
+        if exc.field is not None:
+            body["errors"] = {exc.field: [exc.message]}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own answer would be an HTML "Bad Request" page.
+        exc = PayloadTooLarge()
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, IntegrityError):
         # A constraint caught what validation could not (usually a race): say so, keep no data.
