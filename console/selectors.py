@@ -85,7 +85,7 @@ def board_page(*, number: int | str | None, per_page: int) -> Page:
             "current_eta",
             "sla_due_at",
             "on_site_at",
-            "unread_replies",
+            "unread_replies",  # type: ignore[misc]  # annotated by board_incidents()
             **BOARD_RELATED,
         )
         .order_by("sla_due_at", "id")

@@ -4,10 +4,11 @@ service, and turns a domain error into a message on the page (never an error pag
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -543,13 +544,16 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
                 "worst_customers": loyalty.worst_customers(),
                 "follow_ups": loyalty.follow_up_queue(),
                 # Read once: every open follow-up's select lists the same managers.
-                "assignees": [
-                    (choice.value, name)
-                    for choice, name in FollowUpForm().fields["assigned_to"].choices
-                    if choice
-                ],
+                "assignees": _assignees(),
             },
         )
+
+
+def _assignees() -> list[tuple[int, str]]:
+    """The managers a follow-up can go to, read once for the whole queue (not once per follow-up)."""
+    field = cast(ModelChoiceField, FollowUpForm.base_fields["assigned_to"])
+    assert field.queryset is not None
+    return [(person.pk, field.label_from_instance(person)) for person in field.queryset.all()]
 
 
 def _hours(value) -> float | None:

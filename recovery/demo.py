@@ -35,7 +35,7 @@ OPEN_SHARES = [
     (IncidentStatus.EN_ROUTE, 0.20),
     (IncidentStatus.ON_SITE, 0.15),
 ]
-PAST_STEPS = {
+PAST_STEPS: dict[str, int] = {
     IncidentStatus.REPLACEMENT_RESERVED: 1,
     IncidentStatus.DISPATCHED: 2,
     IncidentStatus.EN_ROUTE: 3,
@@ -327,7 +327,9 @@ def open_incidents_seed(*, count: int, seed: int = 7, now: datetime | None = Non
         .order_by("?")
         .values_list("id", flat=True)[:count]
     )
-    incidents, reserved, in_transit = [], [], []
+    incidents: list[Incident] = []
+    reserved: list[int] = []
+    in_transit: list[int] = []
     for rental_id, machine_id, sla_hours, lat, lon, branch_id in rentals:
         status = _open_status(rng)
         steps = PAST_STEPS.get(status, 0)
@@ -392,12 +394,13 @@ def seed_history(
     with transaction.atomic():
         # One ended rental for every two past breakdowns.
         _past_rentals(rng, max(1, past_incidents // 2), customers, branches, machine_ids, now, days)
-        rentals = list(
-            Rental.objects.filter(pk__gt=last_rental).values_list(
+        # Each past rental with the machine that would come as its replacement.
+        rentals = [
+            (*rental, rng.choice(machine_ids))
+            for rental in Rental.objects.filter(pk__gt=last_rental).values_list(
                 "id", "machine_id", "recovery_sla_hours", "site_lat", "site_lon"
             )
-        )
-        rentals = [(*r, rng.choice(machine_ids)) for r in rentals]
+        ]
         _copy(
             "recovery_incident",
             INCIDENT_COLUMNS,

@@ -3,9 +3,10 @@ category of a survey answer, and the summary (count, median, p90, SLA met %, pro
 the customer's record and the loyalty page both show, so the two can never disagree."""
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import (
@@ -154,7 +155,8 @@ def recovery_summaries_by(queryset: QuerySet[Incident], *, key: str | Func) -> d
         rows = queryset.values(group=F(key) if isinstance(key, str) else key).annotate(
             **_summary_aggregates()
         )
-        return {row["group"]: _summary(row) for row in rows.order_by("group")}
+        grouped = cast(Iterable[dict[str, Any]], rows.order_by("group"))
+        return {row["group"]: _summary(row) for row in grouped}
     # SQLite (the laptop demo, a small history): one summary per group.
     keyed = queryset.annotate(group=F(key) if isinstance(key, str) else key)
     groups = keyed.values_list("group", flat=True).distinct().order_by("group")

@@ -2,9 +2,10 @@
 on each incident when it was recovered (never recomputed from the timeline). The console's loyalty
 page and its CSV export both read from here."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
@@ -101,7 +102,15 @@ def _nps_by_week(*, since: datetime, until: datetime) -> dict[datetime, NpsSumma
         .annotate(**_nps_counts())
         .order_by("week")
     )
-    return {row.pop("week"): NpsSummary(**row) for row in rows}
+    return {
+        row["week"]: NpsSummary(
+            responses=row["responses"],
+            promoters=row["promoters"],
+            passives=row["passives"],
+            detractors=row["detractors"],
+        )
+        for row in cast(Iterable[dict[str, Any]], rows)
+    }
 
 
 def weekly_trend(*, weeks: int = 8, now: datetime | None = None) -> list[WeekPoint]:

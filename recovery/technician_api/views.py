@@ -8,6 +8,7 @@ from drf_spectacular.authentication import TokenScheme
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -39,8 +40,7 @@ class TechnicianTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key: str) -> tuple:
         token = (
-            self.get_model()
-            .objects.select_related("user__technician__home_branch")
+            Token.objects.select_related("user__technician__home_branch")
             .filter(key=key, user__is_active=True)
             .first()
         )
@@ -52,7 +52,7 @@ class TechnicianTokenAuthentication(TokenAuthentication):
 class TechnicianTokenScheme(TokenScheme):
     """In the OpenAPI schema: the same `Authorization: Token …` header as the rest of the API."""
 
-    target_class = TechnicianTokenAuthentication
+    target_class = "recovery.technician_api.views.TechnicianTokenAuthentication"
     name = "technicianToken"
     priority = 1  # before the generic TokenScheme, which matches subclasses too
 
