@@ -7,7 +7,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.errors import ErrorOutput
+from core.api.schema import error_responses
 from telematics import services
 from telematics.api import serializers as s
 from telematics.events import FaultReading
@@ -52,7 +52,8 @@ class EventPushView(APIView):
     @extend_schema(
         tags=["telematics"],
         request=s.EventBatchInput,
-        responses={202: s.EventBatchOutput, 400: ErrorOutput, 403: ErrorOutput, 415: ErrorOutput},
+        # A provider is not a user: the bad token and the bad signature are its 403s.
+        responses={202: s.EventBatchOutput, **error_responses(403)},
         parameters=[
             OpenApiParameter(
                 SIGNATURE_HEADER,

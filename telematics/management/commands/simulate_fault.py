@@ -52,7 +52,7 @@ class Command(BaseCommand):
             )
             return
         base = settings.PUBLIC_BASE_URL
-        incident = Incident.objects.filter(pk=recorded.incident_id).first()
+        incident = recorded.incident
         if incident is not None:
             customer = incident.rental.customer.company
             status = incident.get_status_display().lower()

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('fleet', '0006_customer_telematics_auto_confirm'),
-        ('recovery', '0003_record_percentages'),
+        ('recovery', '0004_open_incident_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -66,5 +66,21 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='incident',
             constraint=models.CheckConstraint(condition=models.Q(('status__in', ['suspected', 'reported', 'replacement_reserved', 'dispatched', 'en_route', 'on_site', 'recovered', 'closed', 'cancelled', 'dismissed'])), name='incident_status_known'),
+        ),
+        migrations.RemoveIndex(
+            model_name='incident',
+            name='incident_open_by_sla',
+        ),
+        migrations.RemoveIndex(
+            model_name='incident',
+            name='incident_open_by_technician',
+        ),
+        migrations.AddIndex(
+            model_name='incident',
+            index=models.Index(condition=models.Q(('status__in', ('suspected', 'reported', 'replacement_reserved', 'dispatched', 'en_route', 'on_site'))), fields=['sla_due_at', 'id'], name='incident_open_by_sla'),
+        ),
+        migrations.AddIndex(
+            model_name='incident',
+            index=models.Index(condition=models.Q(('status__in', ('suspected', 'reported', 'replacement_reserved', 'dispatched', 'en_route', 'on_site'))), fields=['technician'], name='incident_open_by_technician'),
         ),
     ]
