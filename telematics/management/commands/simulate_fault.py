@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from fleet.models import Machine, MachineStatus, Rental, RentalStatus
-from recovery.models import Incident, IncidentStatus
+from recovery.models import IncidentStatus
 from telematics import demo, services, stream
 from telematics.events import FaultReading
 from telematics.models import FaultSeverity, MachineFault, WorkshopNote
