@@ -89,7 +89,8 @@ class Incident(models.Model):
     # Opened by the machine itself: when it reported the fault and what it said. Confirmed (the
     # normal flow from there) or dismissed by a dispatcher, or confirmed by a rule.
     fault_at = models.DateTimeField(null=True, blank=True)
-    fault_text = models.CharField(max_length=255, blank=True)
+    # db_default: bulk loads (COPY) of incidents that name no fault get the empty string, not NULL.
+    fault_text = models.CharField(max_length=255, blank=True, db_default="")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='machine',
             name='pin',
-            field=models.CharField(blank=True, max_length=17, verbose_name='PIN'),
+            field=models.CharField(blank=True, db_default='', max_length=17, verbose_name='PIN'),
         ),
         migrations.AddConstraint(
             model_name='machine',

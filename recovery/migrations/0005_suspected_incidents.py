@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='incident',
             name='fault_text',
-            field=models.CharField(blank=True, max_length=255),
+            field=models.CharField(blank=True, db_default='', max_length=255),
         ),
         migrations.AlterField(
             model_name='incident',

@@ -1,8 +1,10 @@
 """Telematics fixtures: a stream of its own per test, a provider that pushes, a fake ISO 15143-3 server."""
 
+import importlib
 import uuid
 
 import pytest
+from django.apps import apps as django_apps
 
 from telematics import stream
 from telematics.models import Provider, ProviderKind
@@ -17,6 +19,14 @@ def telematics_stream(settings):
     yield key
     if settings.TELEMATICS_STREAM_URL:
         stream._client().delete(key)
+
+
+@pytest.fixture(autouse=True)
+def default_fault_rules(request):
+    """The fault rules the data migration seeds. A transactional test elsewhere in the run empties
+    every table, seeded rows included, so they are put back (get_or_create) before each test."""
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    importlib.import_module("telematics.migrations.0002_fault_rules").seed(django_apps, None)
 
 
 @pytest.fixture
