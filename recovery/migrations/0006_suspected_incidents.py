@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('fleet', '0006_customer_telematics_auto_confirm'),
-        ('recovery', '0004_open_incident_indexes'),
+        ('recovery', '0005_dispatch_plan_and_journeys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
