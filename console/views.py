@@ -506,6 +506,22 @@ def goodwill_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manager_required
 @require_GET
+def loyalty_called_first(request: HttpRequest) -> HttpResponse:
+    """The proactive figures, loaded into the loyalty page after it shows: they read incidents and
+    the telematics state, and the page itself keeps to its query budget."""
+    month = loyalty.this_month()
+    return render(
+        request,
+        "console/partials/called_first.html",
+        {
+            "proactive": loyalty.proactive_summary(since=month.since),
+            "coverage": telematics_selectors.rented_fleet_coverage(),
+        },
+    )
+
+
+@manager_required
+@require_GET
 def loyalty_page(request: HttpRequest) -> HttpResponse:
     # Figures only: read from the replica when there is one (REPORTS_DATABASE_URL).
     with reports_reads():
@@ -542,8 +558,6 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
                     ),
                 ],
                 "trend_nps": [(p.week_start, p.nps) for p in trend],
-                "proactive": loyalty.proactive_summary(since=month.since),
-                "coverage": telematics_selectors.rented_fleet_coverage(),
                 "by_branch": loyalty.breakdown_by_branch(since=month.since),
                 "by_category": loyalty.breakdown_by_category(since=month.since),
                 "worst_customers": loyalty.worst_customers(),

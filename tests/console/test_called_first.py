@@ -58,7 +58,8 @@ def test_called_first_share_time_to_message_and_coverage(manager_client, dispatc
     reporting = factories.MachineFactory(category=mini, status=MachineStatus.ON_RENT)
     MachineState.objects.create(machine=reporting, last_seen_at=now - timedelta(hours=1))
 
-    page = manager_client.get("/loyalty/").content.decode()
+    assert 'hx-get="/loyalty/called-first/"' in manager_client.get("/loyalty/").content.decode()
+    page = manager_client.get("/loyalty/called-first/").content.decode()
 
     assert _figure(page, "called-first") == "33% (1 / 3)"
     assert _figure(page, "fault-to-message") == "10 min"
