@@ -11,20 +11,23 @@ from playwright.sync_api import expect
 from recovery import loyalty, services
 from recovery.models import FollowUpStatus, GoodwillStatus
 from tests.console.conftest import log_in, screenshot
-from tests.helpers import recovered_incident
+from tests.factories import incident_through
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def detractor(dispatcher, manager, rental, technician):
-    return recovered_incident(
+    return incident_through(
+        "recovered",
         rental=rental,
         technician=technician,
         by=dispatcher,
         reported_at=loyalty.this_week().since + timedelta(minutes=5),
-        arrive_after=70,
-        recover_after=150,
+        repair_only=True,
+        symptom="Engine will not start",
+        on_site_after=70,
+        recovered_after=150,
         score=3,
     )
 
