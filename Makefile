@@ -58,7 +58,10 @@ run: venv assets messages
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
 	@scripts/banner.sh $(HOST) $(PORT)
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	# Tracking links and Twilio signatures use PUBLIC_BASE_URL: the address this demo serves on.
+	# The demo signs the customer's texts (the incident page's "customer's phone") with this token.
+	DEBUG=1 PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
+		TWILIO_AUTH_TOKEN=$${TWILIO_AUTH_TOKEN:-demo-auth-token} $(PY) manage.py runserver $(HOST):$(PORT)
 
 services:
 	@scripts/ensure_services.sh

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ from core.models import AuditAction, AuditChannel
 from core.roles import user_is_manager
 from fleet.models import Machine, RentalStatus, Technician
 from fleet.selectors import rental_list, rental_search
+from notifications import demo as sms_demo
 from notifications import services as sms_services
 from recovery import loyalty, selectors, services
 from recovery.errors import MachineUnavailable
@@ -253,6 +254,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": timeline,
             "conversation": console_selectors.conversation(incident=incident),
             "can_text": incident.rental.customer.can_receive_sms,
+            "customer_phone": sms_demo.customer_phone_available(),
             "poll_seconds": settings.CONSOLE_BOARD_POLL_SECONDS,
             "actions": actions,
             "outcomes": Outcome.choices,
@@ -298,6 +300,23 @@ def incident_reply(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Message queued for the customer; its delivery shows below."))
+    return redirect(f"{reverse('console:incident', args=[pk])}#conversation")
+
+
+@desk_required
+@require_POST
+def incident_customer_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The demo's "customer's phone": a text from the customer through the real, signed webhook."""
+    if not sms_demo.customer_phone_available():
+        raise Http404("The customer's phone is only there in the demo.")
+    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    body = request.POST.get("body", "").strip()
+    if not body:
+        messages.error(request, _("Write what the customer texts."))
+    elif (status := sms_demo.customer_reply_simulate(incident=incident, body=body)) == 200:
+        messages.success(request, _("The customer's text went through the SMS webhook."))
+    else:
+        messages.error(request, _("The SMS webhook answered %(status)s.") % {"status": status})
     return redirect(f"{reverse('console:incident', args=[pk])}#conversation")
 
 
