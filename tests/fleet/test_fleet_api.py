@@ -130,8 +130,12 @@ def test_technicians_cannot_change_the_fleet(db):
 def test_the_api_requires_a_login(anonymous_api):
     response = anonymous_api.get("/api/v1/machines/")
 
-    assert response.status_code in (401, 403)
-    assert response.json()["code"] == "not_authenticated"
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
+    }
 
 
 def test_token_authentication_works_for_scripts_and_apps(dispatcher):
