@@ -138,7 +138,7 @@ def test_the_api_requires_a_login(anonymous_api):
     }
 
 
-def test_token_authentication_works_for_scripts_and_apps(dispatcher):
+def test_token_authentication_works_for_scripts_and_apps(dispatcher, milano):
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
@@ -146,7 +146,10 @@ def test_token_authentication_works_for_scripts_and_apps(dispatcher):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
 
-    assert client.get("/api/v1/branches/").status_code == 200
+    response = client.get("/api/v1/branches/")
+
+    assert response.status_code == 200
+    assert [branch["name"] for branch in response.json()["results"]] == ["Milano"]
 
 
 @pytest.mark.parametrize("resource", ["customers", "rentals", "technicians"])
