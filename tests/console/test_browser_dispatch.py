@@ -10,7 +10,7 @@ from notifications import services as sms_services
 from notifications.backends import locmem
 from notifications.models import Message, MessageKind
 from recovery import services
-from recovery.models import Channel, Incident
+from recovery.models import Incident
 from tests import factories
 from tests.console.conftest import log_in, screenshot
 
@@ -133,8 +133,8 @@ def test_dispatcher_logs_a_breakdown_dispatches_and_the_loyalty_figures_move(
 def test_machine_taken_a_moment_earlier_shows_a_friendly_message_and_the_next_best(
     new_page, live_server, desk, dispatcher, second_rental
 ):
-    incident = services.incident_log(
-        rental=desk["rental"], reported_by=dispatcher, channel=Channel.PHONE, symptom="Engine will not start"
+    incident = factories.incident_through(
+        rental=desk["rental"], by=dispatcher, symptom="Engine will not start"
     )
     page = new_page()
     log_in(page, live_server, "chiara")
@@ -142,9 +142,7 @@ def test_machine_taken_a_moment_earlier_shows_a_friendly_message_and_the_next_be
     expect(page.locator("tr.suggestion").first).to_contain_text("PR0000002")
 
     # Another dispatcher, on another incident, takes PR0000002 while this page is open.
-    rival = services.incident_log(
-        rental=second_rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Bucket cylinder leak"
-    )
+    rival = factories.incident_through(rental=second_rental, by=dispatcher, symptom="Bucket cylinder leak")
     services.replacement_reserve(incident=rival, machine=desk["replacements"]["monza"], by=dispatcher)
 
     page.locator("tr.suggestion").first.get_by_role("button", name="Dispatch").click()
@@ -172,9 +170,7 @@ def test_board_refreshes_by_itself_without_losing_what_the_dispatcher_types(
     expect(search).to_be_focused()
     page.keyboard.type("Bianchi, via Ga")
 
-    incident = services.incident_log(
-        rental=desk["rental"], reported_by=dispatcher, channel=Channel.PHONE, symptom="Track came off"
-    )
+    incident = factories.incident_through(rental=desk["rental"], by=dispatcher, symptom="Track came off")
 
     row = page.locator(f"#incident-{incident.pk}")
     expect(row).to_be_visible()
@@ -191,9 +187,7 @@ def test_board_refreshes_by_itself_without_losing_what_the_dispatcher_types(
 
 
 def test_incident_page_reads_well_on_a_tablet(new_page, live_server, desk, dispatcher):
-    incident = services.incident_log(
-        rental=desk["rental"], reported_by=dispatcher, channel=Channel.PHONE, symptom="Generator trips"
-    )
+    incident = factories.incident_through(rental=desk["rental"], by=dispatcher, symptom="Generator trips")
     page = new_page(width=768, height=1024)
     log_in(page, live_server, "chiara")
     page.goto(f"{live_server.url}/incidents/{incident.pk}/")

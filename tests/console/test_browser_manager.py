@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from recovery import loyalty, services
 from recovery.models import FollowUpStatus, GoodwillStatus
+from tests import factories
 from tests.console.conftest import log_in, screenshot
 from tests.factories import incident_through
 
@@ -47,7 +48,9 @@ def test_manager_reads_the_figures_calls_the_detractor_back_and_exports_csv(new_
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Export incident metrics (CSV)").click()
-    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    *lines, trailer = download.value.path().read_text().splitlines()
+    assert trailer == "# complete: 1 incidents"
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines))))
     assert [(r["customer"], r["time_to_recovery_min"], r["nps_score"]) for r in rows] == [
         ("Edilizia Rossi S.r.l.", "150.0", "3")
     ]
@@ -66,9 +69,7 @@ def test_manager_reads_the_figures_calls_the_detractor_back_and_exports_csv(new_
 def test_manager_approves_a_credit_above_the_dispatchers_limit(
     new_page, live_server, dispatcher, manager, rental
 ):
-    incident = services.incident_log(
-        rental=rental, reported_by=dispatcher, channel="phone", symptom="Won't start"
-    )
+    incident = factories.incident_through(rental=rental, by=dispatcher, symptom="Won't start")
     credit = services.goodwill_grant(
         incident=incident, amount_eur=2500, reason="Crane idle for two days", by=dispatcher
     )
