@@ -44,6 +44,7 @@ def _race(work, count):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "A dispatcher's transaction hung for 60 s"
     return results
 
 
