@@ -34,7 +34,9 @@ def test_files_named_in_the_docs_exist_in_the_repository(doc):
         if "/" in name and name.endswith(FILE_SUFFIXES) and "://" not in name
     }
 
-    assert sorted(name for name in named if not (ROOT / name).exists()) == []
+    # A path is named from the repository's root, or from the doc's own folder (deploy/README.md).
+    missing = [name for name in named if not ((ROOT / name).exists() or (doc.parent / name).exists())]
+    assert sorted(missing) == []
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=ids)
