@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "fleet",
+    "routing",
     "recovery",
     "notifications",
     "privacy",
@@ -224,13 +225,24 @@ TWILIO_FROM = env.str("TWILIO_FROM", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 # Connect and read timeout for each Twilio request; without one a hung request blocks a worker for ever.
 TWILIO_HTTP_TIMEOUT_SECONDS = env.float("TWILIO_HTTP_TIMEOUT_SECONDS", default=10.0)
-ETA_PROVIDER = env.str("ETA_PROVIDER", default="recovery.eta.StraightLineEtaProvider")
+# Travel times (routing/providers.py): the straight line, or a self-hosted OSRM
+# ("routing.providers.OsrmProvider" with OSRM_URL). A failing OSRM falls back to the straight line,
+# recorded on the plan; after ROUTING_BREAKER_FAILURES errors in a row it is left alone for a while.
+ROUTING_PROVIDER = env.str("ROUTING_PROVIDER", default="routing.providers.StraightLineProvider")
+OSRM_URL = env.str("OSRM_URL", default="http://127.0.0.1:5000")
+ROUTING_TIMEOUT_SECONDS = env.float("ROUTING_TIMEOUT_SECONDS", default=2.0)
+ROUTING_BREAKER_FAILURES = env.int("ROUTING_BREAKER_FAILURES", default=3)
+ROUTING_BREAKER_RESET_SECONDS = env.float("ROUTING_BREAKER_RESET_SECONDS", default=60.0)
 
 PRONTO = {
     # ETA: travel time = geodesic km x circuity / branch road speed + preparation.
     "ETA_ROAD_CIRCUITY": env.float("ETA_ROAD_CIRCUITY", default=1.3),
     "ETA_PREPARATION_MINUTES": env.int("ETA_PREPARATION_MINUTES", default=20),
     "ETA_DEFAULT_SPEED_KMH": env.float("ETA_DEFAULT_SPEED_KMH", default=55.0),
+    # The customer is promised this quantile of the arrival, learned per branch from finished
+    # journeys (recovery/learning.py); a branch or hour band with fewer journeys uses the next coarser.
+    "PROMISE_QUANTILE": env.float("PROMISE_QUANTILE", default=0.8),
+    "PROMISE_MIN_SAMPLE": env.int("PROMISE_MIN_SAMPLE", default=20),
     # Replacement search.
     "SUGGESTION_RADIUS_KM": env.float("SUGGESTION_RADIUS_KM", default=250.0),
     "SUGGESTION_COUNT": env.int("SUGGESTION_COUNT", default=5),

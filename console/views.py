@@ -39,7 +39,7 @@ from fleet.models import Machine, RentalStatus, Technician
 from fleet.selectors import rental_list, rental_search
 from notifications import demo as sms_demo
 from notifications import services as sms_services
-from recovery import loyalty, selectors, services
+from recovery import loyalty, planning, selectors, services
 from recovery.errors import MachineUnavailable
 from recovery.models import (
     Channel,
@@ -164,33 +164,17 @@ def intake(request: HttpRequest) -> HttpResponse:
 # --- Incident page ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SuggestionRow:
-    suggestion: selectors.Suggestion
-    technician: selectors.TechnicianSuggestion | None
+def _suggestion_rows(incident) -> tuple[list[planning.PlanOption], str, str]:
+    """The plan's candidates: each machine with the crew dispatch would send, leg by leg."""
+    plan = planning.plan_dispatch(incident=incident)
+    return [o for o in plan.options if o.suggestion], plan.reason, plan.source
 
 
-def _suggestion_rows(incident) -> tuple[list[SuggestionRow], str]:
-    found = selectors.incident_replacement_suggestions(incident=incident)
-    machines = Machine.objects.select_related("category").in_bulk([s.machine_id for s in found.suggestions])
-    rows = []
-    for suggestion in found.suggestions:
-        machine = machines[suggestion.machine_id]
-        # The crew shown is the one dispatch_start would pick: skilled, free, nearest to the machine.
-        crew = selectors.technician_suggestions(
-            category=machine.category, near=(machine.lat, machine.lon), limit=1
-        )
-        rows.append(SuggestionRow(suggestion, crew[0] if crew else None))
-    return rows, found.reason
-
-
-def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
-    technician_ids = {r.technician.technician_id for r in rows if r.technician} | {
-        t.technician_id for t in repairers
-    }
+def _map_data(incident, rows: list[planning.PlanOption], repairers: list[planning.PlanOption]) -> dict:
+    technician_ids = {r.crew.technician_id for r in rows + repairers if r.crew}
     if incident.technician_id:
         technician_ids.add(incident.technician_id)
-    machine_ids = [r.suggestion.machine_id for r in rows]
+    machine_ids = [r.machine_id for r in rows if r.machine_id]
     if incident.replacement_machine_id:
         machine_ids.append(incident.replacement_machine_id)
     return {
@@ -224,13 +208,11 @@ def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_object_or_404(selectors.incident_list(), pk=pk)
     rows: list[Any] = []
-    reason = ""
+    reason = travel_source = ""
     repairers = []
     if incident.status == IncidentStatus.REPORTED:
-        rows, reason = _suggestion_rows(incident)
-        repairers = selectors.technician_suggestions(
-            category=incident.broken_machine.category, near=(incident.site_lat, incident.site_lon)
-        )
+        rows, reason, travel_source = _suggestion_rows(incident)
+        repairers = [o for o in planning.plan_dispatch(incident=incident, repair_only=True).options if o.crew]
     timeline = list(selectors.incident_timeline(incident=incident))
     actions = services.allowed_actions(incident=incident)
     console_services.conversation_mark_read(incident=incident)
@@ -248,6 +230,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "incident": incident,
             "suggestions": rows,
+            "travel_source": travel_source,
             "suggestions_reason": reason,
             "repairers": repairers,
             "map_data": _map_data(incident, rows, repairers),

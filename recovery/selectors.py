@@ -8,12 +8,12 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
-from geopy.distance import geodesic, great_circle
+from geopy.distance import great_circle
 
 from fleet.models import Customer, Machine, MachineCategory, MachineStatus, Technician
 from fleet.selectors import category_with_substitutes
-from recovery.eta import get_eta_provider
 from recovery.models import OPEN_STATUSES, Incident, IncidentStatus, JobPhoto, TimelineEvent
+from routing.providers import Travel, travel_times
 
 # How many candidates, by straight-line travel time, get an exact (geodesic) ETA beyond those shown.
 EXACT_ETA_MARGIN = 1
@@ -32,7 +32,7 @@ WITH accepted AS (
     SELECT substitute_id, preference FROM fleet_categorysubstitute WHERE category_id = %(category)s
 )
 SELECT c.preference, m.id, m.fleet_number, m.make, m.model, m.lat, m.lon,
-       mc.code, mc.name, m.home_branch_id, b.name, b.average_road_speed_kmh,
+       c.category_id, mc.code, mc.name, m.home_branch_id, b.name, b.average_road_speed_kmh,
        earth_distance(ll_to_earth(m.lat, m.lon), ll_to_earth(%(lat)s, %(lon)s)) / 1000.0 AS km
 FROM accepted AS c
 CROSS JOIN LATERAL (
@@ -57,6 +57,7 @@ class Candidate(NamedTuple):
     model: str
     lat: float
     lon: float
+    category_id: int
     category_code: str
     category_name: str
     branch_id: int
@@ -79,8 +80,13 @@ class Suggestion:
     branch_id: int
     branch_name: str
     distance_km: float
-    eta_minutes: int
+    eta_minutes: int  # the machine's own drive plus loading; the crew's drive is in the plan
     eta_at: datetime
+    lat: float
+    lon: float
+    category_id: int
+    road_speed_kmh: float
+    travel_source: str  # "road network", "straight line" or "straight-line fallback"
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,7 @@ def _nearest_candidates_portable(
             "model",
             "lat",
             "lon",
+            "category_id",
             "category__code",
             "category__name",
             "home_branch_id",
@@ -204,42 +211,100 @@ def replacement_suggestions(
         names = ", ".join(cat.name for cat, _ in category_with_substitutes(category=category))
         return SuggestionList([], f"No available machine ({names}) within {radius_km:.0f} km of the site.")
 
-    provider = get_eta_provider()
-    ranked = []
-    for c in shortlist:
-        estimate = provider.estimate(
-            origin=(c.lat, c.lon), destination=site, road_speed_kmh=c.road_speed_kmh, loading=True
-        )
-        ranked.append((estimate.duration + c.preference * penalty, c, estimate))
+    preparation = timedelta(minutes=config["ETA_PREPARATION_MINUTES"])
+    # One matrix call for the whole shortlist.
+    matrix = travel_times(
+        origins=[(c.lat, c.lon) for c in shortlist],
+        destinations=[site],
+        depart_at=now,
+        road_speeds_kmh=[c.road_speed_kmh for c in shortlist],
+    )
+    ranked = [
+        (row[0].duration + preparation + c.preference * penalty, c, row[0])
+        for c, row in zip(shortlist, matrix.cells, strict=True)
+    ]
     ranked.sort(key=lambda item: (item[0], item[1].fleet_number))
-
-    suggestions = []
-    for _, c, estimate in ranked[:limit]:
-        exact = c.preference == 0
-        suggestions.append(
-            Suggestion(
-                machine_id=c.machine_id,
-                fleet_number=c.fleet_number,
-                make=c.make,
-                model=c.model,
-                category_code=c.category_code,
-                category_name=c.category_name,
-                match="exact" if exact else "substitute",
-                substitute_preference=None if exact else c.preference,
-                why=(
-                    f"Same category: {c.category_name}"
-                    if exact
-                    else f"Accepted substitute #{c.preference} for {category.name}: {c.category_name}"
-                ),
-                branch_id=c.branch_id,
-                branch_name=c.branch_name,
-                distance_km=round(estimate.distance_km, 1),
-                eta_minutes=round(estimate.duration.total_seconds() / 60),
-                eta_at=now + estimate.duration,
-            )
+    suggestions = [
+        _suggestion(
+            c, broken_category=category, travel=travel, preparation=preparation, now=now, source=matrix.source
         )
+        for _, c, travel in ranked[:limit]
+    ]
     return SuggestionList(
         suggestions, f"Available machines within {radius_km:.0f} km of the site, soonest first."
+    )
+
+
+def _suggestion(
+    c: Candidate,
+    *,
+    broken_category: MachineCategory,
+    travel: Travel,
+    preparation: timedelta,
+    now: datetime,
+    source: str,
+) -> Suggestion:
+    exact = c.preference == 0
+    duration = travel.duration + preparation
+    return Suggestion(
+        machine_id=c.machine_id,
+        fleet_number=c.fleet_number,
+        make=c.make,
+        model=c.model,
+        category_code=c.category_code,
+        category_name=c.category_name,
+        match="exact" if exact else "substitute",
+        substitute_preference=None if exact else c.preference,
+        why=(
+            f"Same category: {c.category_name}"
+            if exact
+            else f"Accepted substitute #{c.preference} for {broken_category.name}: {c.category_name}"
+        ),
+        branch_id=c.branch_id,
+        branch_name=c.branch_name,
+        distance_km=round(travel.distance_km, 1),
+        eta_minutes=round(duration.total_seconds() / 60),
+        eta_at=now + duration,
+        lat=c.lat,
+        lon=c.lon,
+        category_id=c.category_id,
+        road_speed_kmh=c.road_speed_kmh,
+        travel_source=source,
+    )
+
+
+def machine_suggestion(
+    *, machine: Machine, broken_category: MachineCategory, site: tuple[float, float], now: datetime
+) -> Suggestion:
+    """The dispatcher's own choice of machine, described like a ranked suggestion."""
+    preference = next(
+        (
+            p
+            for cat, p in category_with_substitutes(category=broken_category)
+            if cat.pk == machine.category_id
+        ),
+        0,
+    )
+    lat, lon = (machine.lat, machine.lon) if machine.lat is not None else site
+    branch = machine.home_branch
+    candidate = Candidate(
+        preference, machine.pk, machine.fleet_number, machine.make, machine.model, lat, lon,
+        machine.category_id, machine.category.code, machine.category.name, branch.pk, branch.name,
+        branch.average_road_speed_kmh, 0.0,
+    )  # fmt: skip
+    travel = travel_times(
+        origins=[(lat, lon)],
+        destinations=[site],
+        depart_at=now,
+        road_speeds_kmh=[branch.average_road_speed_kmh],
+    )
+    return _suggestion(
+        candidate,
+        broken_category=broken_category,
+        travel=travel.cells[0][0],
+        preparation=timedelta(minutes=settings.PRONTO["ETA_PREPARATION_MINUTES"]),
+        now=now,
+        source=travel.source,
     )
 
 
@@ -252,40 +317,6 @@ def incident_replacement_suggestions(
         limit=limit,
         now=now,
     )
-
-
-@dataclass(frozen=True)
-class TechnicianSuggestion:
-    technician_id: int
-    name: str
-    branch_name: str
-    distance_km: float
-    busy: bool
-
-
-def technician_suggestions(
-    *, category: MachineCategory, near: tuple[float, float], limit: int = 3
-) -> list[TechnicianSuggestion]:
-    """On-shift technicians who know this category, free ones first, then the nearest."""
-    technicians = (
-        Technician.objects.filter(on_shift=True, skills=category, lat__isnull=False)
-        .select_related("user", "home_branch")
-        .annotate(open_jobs=Count("incidents", filter=Q(incidents__status__in=OPEN_STATUSES)))
-    )
-    ranked = sorted(
-        (
-            TechnicianSuggestion(
-                technician_id=t.id,
-                name=str(t),
-                branch_name=t.home_branch.name,
-                distance_km=round(geodesic((t.lat, t.lon), near).km, 1),
-                busy=t.open_jobs > 0,
-            )
-            for t in technicians
-        ),
-        key=lambda s: (s.busy, s.distance_km),
-    )
-    return ranked[:limit]
 
 
 def incident_list() -> QuerySet[Incident]:

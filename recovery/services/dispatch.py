@@ -10,9 +10,8 @@ from django.utils import timezone
 from core.roles import signed_in
 from fleet.models import Machine, MachineStatus, Rental, Technician
 from fleet.selectors import category_with_substitutes
-from recovery import selectors
+from recovery import planning, selectors
 from recovery.errors import InvalidRequest, MachineUnavailable
-from recovery.eta import get_eta_provider
 from recovery.events import IncidentEvent, incident_event_announce
 from recovery.figures import recovery_metrics
 from recovery.models import Channel, EtaRevision, EventKind, Incident, IncidentStatus, Outcome
@@ -20,6 +19,7 @@ from recovery.services import _steps as steps
 from recovery.services._steps import User
 from recovery.services.aftercare import customer_record_refresh
 from recovery.workflow import eta_revisable_check, outcome_check
+from routing.providers import STRAIGHT_LINE_FALLBACK
 
 S = IncidentStatus
 
@@ -110,38 +110,6 @@ def replacement_reserve(
     return incident
 
 
-def _promise_eta(incident: Incident, *, at: datetime) -> datetime:
-    provider = get_eta_provider()
-    site = (incident.site_lat, incident.site_lon)
-    machine = incident.replacement_machine
-    if machine is not None and machine.lat is not None:
-        estimate = provider.estimate(
-            origin=(machine.lat, machine.lon),
-            destination=site,
-            road_speed_kmh=machine.home_branch.average_road_speed_kmh,
-            loading=True,
-        )
-    else:
-        technician = incident.technician
-        if technician is None:
-            raise InvalidRequest("Choose a technician or a replacement machine to promise an arrival.")
-        origin = (
-            (technician.lat, technician.lon)
-            if technician.lat is not None
-            else (
-                technician.home_branch.lat,
-                technician.home_branch.lon,
-            )
-        )
-        estimate = provider.estimate(
-            origin=origin,
-            destination=site,
-            road_speed_kmh=technician.home_branch.average_road_speed_kmh,
-            loading=False,
-        )
-    return at + estimate.duration
-
-
 def dispatch_start(
     *,
     incident: Incident,
@@ -179,35 +147,41 @@ def dispatch_start(
                     "reassign first to send another machine."
                 )
 
-            if technician is None:
-                near = incident.replacement_machine or incident.broken_machine
-                options = selectors.technician_suggestions(
-                    category=near.category,
-                    near=(near.lat, near.lon)
-                    if near.lat is not None
-                    else (incident.site_lat, incident.site_lon),
-                    limit=1,
-                )
-                if not options:
-                    raise InvalidRequest("No on-shift technician knows this category; choose one by hand.")
-                technician = Technician.objects.select_related("user", "home_branch").get(
-                    pk=options[0].technician_id
-                )
-            elif not technician.on_shift:
+            if technician is not None and not technician.on_shift:
                 raise InvalidRequest(f"{technician} is off shift.")
+            # The promise is the plan's: the crew's drive to the yard, loading, the drive to the site.
+            plan = planning.plan_dispatch(
+                incident=incident,
+                machine=incident.replacement_machine,
+                technician=technician,
+                repair_only=incident.replacement_machine is None,
+                at=at,
+            )
+            chosen = plan.best
+            if chosen is None or chosen.crew is None or chosen.promised_at is None:
+                raise InvalidRequest("No on-shift technician knows this category; choose one by hand.")
+            if technician is None:
+                technician = Technician.objects.select_related("user", "home_branch").get(
+                    pk=chosen.crew.technician_id
+                )
 
             incident.technician = technician
             incident.dispatched_at = at
-            eta = _promise_eta(incident, at=at)
-            event = steps.transition(
-                incident,
-                "dispatch",
-                at=at,
-                by=by,
-                channel=channel,
-                detail=f"{technician}, ETA {timezone.localtime(eta):%H:%M}",
-            )
-            event.data = {"technician_id": technician.pk, "eta": eta.isoformat()}
+            eta = chosen.promised_at
+            detail = f"{technician}, ETA {timezone.localtime(eta):%H:%M}"
+            if plan.source == STRAIGHT_LINE_FALLBACK:
+                detail += f" (straight-line estimate: {plan.note})"
+            event = steps.transition(incident, "dispatch", at=at, by=by, channel=channel, detail=detail)
+            # Kept for learning (recovery/learning.py): what the plan predicted, leg by leg.
+            event.data = {
+                "technician_id": technician.pk,
+                "eta": eta.isoformat(),
+                "expected_at": chosen.expected_at.isoformat() if chosen.expected_at else None,
+                "predicted_minutes": chosen.expected_minutes,
+                "legs": [[leg.name, leg.minutes, leg.distance_km] for leg in chosen.legs],
+                "travel_source": plan.source,
+                "branch_id": chosen.suggestion.branch_id if chosen.suggestion else chosen.crew.branch_id,
+            }
             event.save(update_fields=["data"])
             _record_eta(incident, eta=eta, reason="Promised at dispatch", by=by, channel=channel, at=at)
             incident.save()

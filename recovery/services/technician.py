@@ -15,13 +15,13 @@ from fleet.models import Technician
 from fleet.services import technician_position_update
 from recovery import selectors
 from recovery.errors import IllegalTransition, InvalidRequest, NotAssigned
-from recovery.eta import get_eta_provider
 from recovery.models import Channel, EventKind, Incident, IncidentStatus, JobPhoto
 from recovery.services import _steps as steps
 from recovery.services._steps import User
 from recovery.services.dispatch import dispatch_arrive, dispatch_depart, eta_revise, incident_recover
 from recovery.services.incidents import dispatch_restart
 from recovery.workflow import ACTION_EVENTS, TRANSITIONS, outcome_check
+from routing.providers import travel_times
 
 S = IncidentStatus
 
@@ -208,12 +208,14 @@ def _live_eta_revise(
     machine = incident.replacement_machine
     # With a machine on the trailer the crew drives at its depot's truck speed, as promised.
     branch = machine.home_branch if machine is not None else technician.home_branch
-    estimate = get_eta_provider().estimate(
-        origin=(technician.lat, technician.lon),
-        destination=(incident.site_lat, incident.site_lon),
-        road_speed_kmh=branch.average_road_speed_kmh,
-        loading=False,
+    # The same provider as the plan, from where the crew is now.
+    matrix = travel_times(
+        origins=[(technician.lat, technician.lon)],
+        destinations=[(incident.site_lat, incident.site_lon)],
+        depart_at=at,
+        road_speeds_kmh=[branch.average_road_speed_kmh],
     )
+    estimate = matrix.cells[0][0]
     eta = at + estimate.duration
     threshold = timedelta(minutes=settings.PRONTO["LIVE_ETA_THRESHOLD_MINUTES"])
     if incident.current_eta is not None and abs(eta - incident.current_eta) < threshold:
@@ -222,7 +224,8 @@ def _live_eta_revise(
         eta_revise(
             incident=incident,
             eta=eta,
-            reason=f"Live position, {estimate.distance_km:.1f} km to go",
+            reason=f"Live position, {estimate.distance_km:.1f} km to go"
+            + (" (straight-line estimate)" if matrix.fallback else ""),
             by=by,
             channel=channel,
             at=at,

@@ -20,7 +20,7 @@ from recovery.models import (
     Outcome,
 )
 from tests import factories
-from tests.factories import MONZA, SITE, machine_at
+from tests.factories import MILANO, MONZA, SITE, machine_at
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,9 @@ def test_full_recovery_stores_the_metrics_a_manager_reads(rental, dispatcher, te
     incident = services.dispatch_start(
         incident=incident, machine=replacement, technician=technician, by=dispatcher, at=T0 + minutes(6)
     )
-    travel = timedelta(hours=geodesic(MONZA, SITE).km * 1.3 / 60) + minutes(20)
+    # The whole journey: Luca drives from Milano to the Monza yard, loads, drives to the site.
+    crew_to_yard = timedelta(hours=geodesic(MILANO, MONZA).km * 1.3 / 60)
+    travel = crew_to_yard + minutes(20) + timedelta(hours=geodesic(MONZA, SITE).km * 1.3 / 60)
     promised = T0 + minutes(6) + travel
     assert incident.first_promised_eta == promised
     assert Machine.objects.get(pk=replacement.pk).status == MachineStatus.RESERVED

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from recovery.eta import StraightLineEtaProvider
+from routing.providers import StraightLineProvider
 from recovery.models import EventKind, Incident
 from tests.factories import BERGAMO, MONZA, SITE
 from tests.technician.conftest import API, iso
@@ -72,9 +72,7 @@ def test_a_technician_drives_a_job_from_dispatched_to_recovered_through_the_app(
     assert pings.status_code == 200
     assert pings.json()["position"]["lat"] == BERGAMO[0]
     assert pings.json()["eta_revised"] == [job.pk]
-    drive = StraightLineEtaProvider().estimate(
-        origin=BERGAMO, destination=SITE, road_speed_kmh=60, loading=False
-    )
+    drive = StraightLineProvider().travel(origin=BERGAMO, destination=SITE, road_speed_kmh=60)
     assert phone.get(f"{API}/jobs/{job.pk}/").json()["current_eta"] == iso(t0 + minutes(22) + drive.duration)
     # One ping later, hardly moved: no new revision, and the customer heard of the delay once.
     phone.post(

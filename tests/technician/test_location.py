@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from fleet.models import Technician
-from recovery.eta import StraightLineEtaProvider
+from routing.providers import StraightLineProvider
 from recovery.models import EtaRevision, EventKind, Incident
 from tests.factories import BERGAMO, MONZA, SITE
 from tests.technician.conftest import API, iso
@@ -24,11 +24,7 @@ def ping(phone, *points, key: str | None = None):
 
 
 def drive_from(origin) -> timedelta:
-    return (
-        StraightLineEtaProvider()
-        .estimate(origin=origin, destination=SITE, road_speed_kmh=60, loading=False)
-        .duration
-    )
+    return StraightLineProvider().travel(origin=origin, destination=SITE, road_speed_kmh=60).duration
 
 
 @pytest.fixture
