@@ -2,7 +2,6 @@
 service, and turns a domain error into a message on the page (never an error page)."""
 
 import csv
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from routing.providers import StraightLineProvider
 from recovery.models import EventKind, Incident
+from routing.providers import StraightLineProvider
 from tests.factories import BERGAMO, MONZA, SITE
 from tests.technician.conftest import API, iso
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from fleet.models import Technician
-from routing.providers import StraightLineProvider
 from recovery.models import EtaRevision, EventKind, Incident
+from routing.providers import StraightLineProvider
 from tests.factories import BERGAMO, MONZA, SITE
 from tests.technician.conftest import API, iso
 
