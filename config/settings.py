@@ -210,6 +210,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # left behind; surveys go out a configured time after recovery.
 CELERY_BEAT_SCHEDULE = {
     "sla-watch": {"task": "recovery.sla_watch", "schedule": 60.0},
+    "arrival-corrections": {
+        "task": "recovery.arrival_corrections_fit",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "sms-sweep": {"task": "notifications.tasks.messages_sweep_task", "schedule": 60.0},
     "sms-surveys": {"task": "notifications.tasks.surveys_send_due_task", "schedule": 300.0},
     # Daily, in the quiet of the night (TIME_ZONE): SMS bodies and stored API answers past retention.

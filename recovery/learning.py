@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from recovery.models import EventKind, TimelineEvent
+
 CACHE_KEY = "recovery:arrival-corrections"
 BAND_HOURS = 4
 
@@ -110,3 +112,31 @@ def arrival_corrections() -> Corrections:
     """The learned corrections the planner applies (read once per plan); none until the first fit."""
     stored: Corrections | None = cache.get(CACHE_KEY)
     return stored if stored is not None else Corrections(bands={}, branches={})
+
+
+def finished_journeys(*, since: datetime) -> list[Journey]:
+    """Dispatches since `since` whose crew reported arriving: predicted journey vs the device's times."""
+    events = TimelineEvent.objects.filter(
+        kind=EventKind.DISPATCHED,
+        at__gte=since,
+        data__predicted_minutes__isnull=False,
+        incident__on_site_at__isnull=False,
+    ).values_list("at", "data", "incident__on_site_at")
+    return [
+        Journey(
+            branch_id=data["branch_id"],
+            depart_at=at,
+            predicted=timedelta(minutes=data["predicted_minutes"]),
+            actual=on_site_at - at,
+        )
+        for at, data, on_site_at in events
+        if data.get("branch_id") is not None
+    ]
+
+
+def arrival_corrections_fit(*, now: datetime | None = None, days: int = 90) -> Corrections:
+    """The nightly fit: the last `days` of finished journeys, stored for the planner."""
+    now = now or timezone.now()
+    corrections = corrections_fit(finished_journeys(since=now - timedelta(days=days)))
+    corrections_store(corrections)
+    return corrections
