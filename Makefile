@@ -71,9 +71,11 @@ test: venv-dev services assets messages
 	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-# Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines.
+# Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines;
+# promise.py builds a road network, runs osrm-routed and uses pronto_bench_promise.
 bench: venv-dev services
 	$(PY) bench/nearest.py
+	$(PY) bench/promise.py
 
 # Style, types (django-stubs, drf-stubs) and the one-way dependencies between apps.
 lint: venv-dev

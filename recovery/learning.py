@@ -130,7 +130,7 @@ def finished_journeys(*, since: datetime) -> list[Journey]:
             actual=on_site_at - at,
         )
         for at, data, on_site_at in events
-        if data.get("branch_id") is not None
+        if data.get("branch_id") is not None and on_site_at is not None
     ]
 
 

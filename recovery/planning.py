@@ -20,12 +20,12 @@ from fleet.models import Machine, MachineCategory, Technician
 from recovery import selectors
 from recovery.learning import arrival_corrections
 from recovery.models import OPEN_STATUSES, Incident
-from routing.providers import Point, Travel, travel_times
+from routing.providers import STRAIGHT_LINE_FALLBACK, Point, Travel, travel_times
 
 # Crews considered per plan, nearest to the job site first (a crew's drive to a yard near the
 # site dominates). Ranked in SQL with a flat-earth distance: good enough to shortlist, no Python
 # loop over every technician.
-CREWS_CONSIDERED = 8
+CREWS_CONSIDERED = 6
 
 
 @dataclass(frozen=True)
@@ -188,14 +188,17 @@ def plan_dispatch(
 
     needed = {broken.pk} if repair_only else {s.category_id for s in suggestions if s is not None}
     crews = _crews(categories=needed, site=site, now=at, technician=technician)
-    # One matrix: rows are the crews then the yards, columns the yards then the job site.
+    # The machines' drives to the site came with the suggestions (one matrix call); one more
+    # answers every crew to every yard. A routing engine's cost grows with origins + destinations,
+    # so the yard-to-yard block a single combined matrix would carry is left out.
     matrix = travel_times(
-        origins=[c.position for c in crews] + yards,
-        destinations=[*yards, site],
+        origins=[c.position for c in crews],
+        destinations=yards or [site],
         depart_at=at,
-        road_speeds_kmh=[c.road_speed_kmh for c in crews] + [s.road_speed_kmh for s in suggestions if s],
+        road_speeds_kmh=[c.road_speed_kmh for c in crews],
     )
-    site_col = len(yards)
+    sources = {matrix.source} | {s.travel_source for s in suggestions if s}
+    source = STRAIGHT_LINE_FALLBACK if STRAIGHT_LINE_FALLBACK in sources else matrix.source
 
     corrections = arrival_corrections()
     options = []
@@ -206,12 +209,12 @@ def plan_dispatch(
             if category_id not in crew.skills and technician is None:
                 continue
             if suggestion is None:
-                legs: tuple[Leg, ...] = (_leg("to the job site", matrix.cells[i][site_col]),)
+                legs: tuple[Leg, ...] = (_leg("to the job site", matrix.cells[i][0]),)
             else:
                 legs = (
                     _leg("to the yard", matrix.cells[i][j]),
                     Leg("preparation and loading", preparation, None),
-                    _leg("to the job site", matrix.cells[len(crews) + j][site_col]),
+                    Leg("to the job site", suggestion.drive, suggestion.distance_km),
                 )
             pairs.append((crew.busy, sum((leg.duration for leg in legs), timedelta()), crew, legs))
         pairs.sort(key=lambda pair: pair[:2])
@@ -233,9 +236,10 @@ def plan_dispatch(
                 )
             )
     options.sort(key=lambda o: (o.rank, o.fleet_number, o.crew.name if o.crew else ""))
-    if matrix.fallback:
-        reason = f"{reason} Travel times by straight line: the road network did not answer ({matrix.note})."
-    return DispatchPlan(options=options, source=matrix.source, note=matrix.note, reason=reason)
+    note = matrix.note or ("the road network did not answer" if source == STRAIGHT_LINE_FALLBACK else "")
+    if source == STRAIGHT_LINE_FALLBACK:
+        reason = f"{reason} Travel times by straight line: the road network did not answer ({note})."
+    return DispatchPlan(options=options, source=source, note=note, reason=reason)
 
 
 def _option(

@@ -82,6 +82,7 @@ class Suggestion:
     distance_km: float
     eta_minutes: int  # the machine's own drive plus loading; the crew's drive is in the plan
     eta_at: datetime
+    drive: timedelta  # the machine's drive from its yard to the site, without loading
     lat: float
     lon: float
     category_id: int
@@ -265,6 +266,7 @@ def _suggestion(
         distance_km=round(travel.distance_km, 1),
         eta_minutes=round(duration.total_seconds() / 60),
         eta_at=now + duration,
+        drive=travel.duration,
         lat=c.lat,
         lon=c.lon,
         category_id=c.category_id,
