@@ -13,7 +13,13 @@ DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 
 # Read by something other than settings.py: compose interpolation and prometheus_client.
-INFRASTRUCTURE_VARIABLES = {"POSTGRES_PASSWORD", "PRONTO_IMAGE", "PROMETHEUS_MULTIPROC_DIR"}
+INFRASTRUCTURE_VARIABLES = {
+    "POSTGRES_PASSWORD",
+    "PRONTO_IMAGE",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "OSRM_IMAGE",
+    "OSRM_EXTRACT_URL",
+}
 
 
 def settings_env_names() -> set[str]:
