@@ -6,7 +6,12 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils import timezone
 from geopy.distance import great_circle
 
@@ -319,6 +324,11 @@ def incident_replacement_suggestions(
         limit=limit,
         now=now,
     )
+
+
+def incident_for_replacement() -> QuerySet[Incident]:
+    """An incident with what the replacement search reads: two joins rather than incident_list's nine."""
+    return Incident.objects.select_related("broken_machine__category")
 
 
 def incident_list() -> QuerySet[Incident]:

@@ -138,7 +138,9 @@ def test_a_breakdown_from_phone_call_to_verdict(sms_worker, fake_twilio, setting
         f"/api/v1/incidents/{incident_id}/dispatch/", {"machine": "PR9990002"}, format="json"
     )
     assert dispatched.status_code == 200, dispatched.json()
-    travel = timedelta(hours=geodesic(MONZA, SITE).km * 1.3 / 60) + timedelta(minutes=20)
+    # The plan's whole journey: Luca drives from Milano to the Monza yard, loads, drives to the site.
+    crew_to_yard = timedelta(hours=geodesic(MILANO, MONZA).km * 1.3 / 60)
+    travel = crew_to_yard + timedelta(minutes=20) + timedelta(hours=geodesic(MONZA, SITE).km * 1.3 / 60)
     promised = t0 + timedelta(minutes=6) + travel
     assert Incident.objects.get(pk=incident_id).first_promised_eta == promised
     assert local_hhmm(promised) in received(2)[1]
