@@ -1,7 +1,6 @@
 """The dispatch plan follows the roads and the crew: tested against a real osrm-routed."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from geopy.distance import geodesic
@@ -11,39 +10,7 @@ from recovery import planning, services
 from recovery.models import Channel
 from routing.providers import ROAD_NETWORK, STRAIGHT_LINE
 from tests import factories
-from tests.routing.conftest import GRID
-
-T0 = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/Rome"))
-SITE = GRID.point(13, 20)
-
-
-@pytest.fixture
-def firenze(db):
-    lat, lon = GRID.point(0, 0)
-    return factories.BranchFactory(name="Firenze", lat=lat, lon=lon, average_road_speed_kmh=50)
-
-
-@pytest.fixture
-def incident(mini, firenze, dispatcher):
-    broken = factories.MachineFactory(
-        fleet_number="FI0000100", category=mini, home_branch=firenze, status=MachineStatus.ON_RENT,
-        lat=SITE[0], lon=SITE[1],
-    )  # fmt: skip
-    rental = factories.RentalFactory(machine=broken, branch=firenze, site_lat=SITE[0], site_lon=SITE[1])
-    return services.incident_log(
-        rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Track came off", at=T0
-    )
-
-
-def crew(mini, branch, where, username):
-    return factories.TechnicianFactory(
-        user=factories.UserFactory(role="technician", username=username, first_name=username.title()),
-        home_branch=branch,
-        skills=[mini],
-        lat=where[0],
-        lon=where[1],
-        position_updated_at=T0 - timedelta(minutes=5),
-    )
+from tests.routing.conftest import GRID, SITE, T0, crew
 
 
 def test_the_machine_across_the_river_loses_to_a_farther_one_on_the_same_bank(
