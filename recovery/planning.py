@@ -122,7 +122,10 @@ def _crews(
     if technician is not None:
         crews = crews.filter(pk=technician.pk)
     else:
-        crews = crews.filter(on_shift=True, skills__in=list(categories)).distinct().order_by("busy", "away")
+        skilled = Technician.skills.through.objects.filter(
+            technician_id=OuterRef("pk"), machinecategory_id__in=list(categories)
+        )
+        crews = crews.filter(Exists(skilled), on_shift=True).order_by("busy", "away")
     rows = list(crews[:CREWS_CONSIDERED])
     skills: dict[int, set[int]] = defaultdict(set)
     for technician_id, category_id in Technician.skills.through.objects.filter(
