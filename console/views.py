@@ -51,6 +51,7 @@ from recovery.models import (
     IncidentStatus,
     Outcome,
 )
+from recovery.planning import Crew
 
 
 def _form_errors(request: HttpRequest, form) -> None:
@@ -168,14 +169,21 @@ def intake(request: HttpRequest) -> HttpResponse:
 # --- Incident page ----------------------------------------------------------------------------
 
 
-def _suggestion_rows(incident) -> tuple[list[planning.PlanOption], str, str]:
-    """The plan's candidates: each machine with the crew dispatch would send, leg by leg."""
-    plan = planning.plan_dispatch(incident=incident)
-    return [o for o in plan.options if o.suggestion], plan.reason, plan.source
+@dataclass(frozen=True)
+class SuggestionRow:
+    suggestion: selectors.Suggestion
+    technician: Crew | None  # the crew the plan sends: the one dispatch_start would pick
 
 
-def _map_data(incident, rows: list[planning.PlanOption], repairers: list[planning.PlanOption]) -> dict:
-    technician_ids = {r.crew.technician_id for r in rows + repairers if r.crew}
+def _suggestion_rows(incident) -> tuple[list[SuggestionRow], str]:
+    found = selectors.incident_replacement_suggestions(incident=incident)
+    return [SuggestionRow(s, s.plan.crew) for s in found.suggestions], found.reason
+
+
+def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
+    technician_ids = {r.technician.technician_id for r in rows if r.technician} | {
+        t.technician_id for t in repairers
+    }
     if incident.technician_id:
         technician_ids.add(incident.technician_id)
     machine_ids = [r.machine_id for r in rows if r.machine_id]

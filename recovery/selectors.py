@@ -8,9 +8,13 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Count,
+    F,
+    FloatField,
+    Func,
     Q,
     QuerySet,
     Sum,
+    Value,
 )
 from django.utils import timezone
 from geopy.distance import great_circle
@@ -18,10 +22,13 @@ from geopy.distance import great_circle
 from fleet.models import Customer, Machine, MachineCategory, MachineStatus, Technician
 from fleet.selectors import category_with_substitutes
 from recovery.models import OPEN_STATUSES, Incident, IncidentStatus, JobPhoto, TimelineEvent
-from routing.providers import Travel, travel_times
+from recovery.planning import DispatchPlan, MachineAtYard, crews_on_shift, plan_replacements
 
-# How many candidates, by straight-line travel time, get an exact (geodesic) ETA beyond those shown.
-EXACT_ETA_MARGIN = 1
+# How many candidates, by straight-line travel time, the dispatch plan weighs beyond those shown:
+# a machine a little farther whose yard has a crew at hand can still arrive first.
+EXACT_ETA_MARGIN = 5
+# One instance: geopy builds the ellipsoid's coefficients per instance.
+_GEODESIC = geodesic()
 # How many machines per category the index hands over, nearest first. The ranking is by travel
 # time and depots drive at different speeds, so among these a farther machine can still win; a
 # machine beyond the nearest 12 of its category is not considered. Measured at 1M machines:
@@ -85,14 +92,9 @@ class Suggestion:
     branch_id: int
     branch_name: str
     distance_km: float
-    eta_minutes: int  # the machine's own drive plus loading; the crew's drive is in the plan
-    eta_at: datetime
-    drive: timedelta  # the machine's drive from its yard to the site, without loading
-    lat: float
-    lon: float
-    category_id: int
-    road_speed_kmh: float
-    travel_source: str  # "road network", "straight line" or "straight-line fallback"
+    eta_minutes: int  # to the promised arrival
+    eta_at: datetime  # the promised arrival: what the customer would be texted
+    plan: DispatchPlan  # the crew, each leg, expected and promised arrival, the travel times' source
 
 
 @dataclass(frozen=True)
@@ -217,22 +219,50 @@ def replacement_suggestions(
         names = ", ".join(cat.name for cat, _ in category_with_substitutes(category=category))
         return SuggestionList([], f"No available machine ({names}) within {radius_km:.0f} km of the site.")
 
-    preparation = timedelta(minutes=config["ETA_PREPARATION_MINUTES"])
-    # One matrix call for the whole shortlist.
-    matrix = travel_times(
-        origins=[(c.lat, c.lon) for c in shortlist],
-        destinations=[site],
-        depart_at=now,
-        road_speeds_kmh=[c.road_speed_kmh for c in shortlist],
-    )
-    ranked = [
-        (row[0].duration + preparation + c.preference * penalty, c, row[0])
-        for c, row in zip(shortlist, matrix.cells, strict=True)
+    machines = [
+        MachineAtYard(
+            machine_id=c.machine_id,
+            category_code=c.category_code,
+            position=(c.lat, c.lon),
+            branch_id=c.branch_id,
+            road_speed_kmh=c.road_speed_kmh,
+            preference=c.preference,
+        )
+        for c in shortlist
     ]
-    ranked.sort(key=lambda item: (item[0], item[1].fleet_number))
-    suggestions = [
-        _suggestion(
-            c, broken_category=category, travel=travel, preparation=preparation, now=now, source=matrix.source
+    crews = crews_on_shift(category_codes={c.category_code for c in shortlist}, near=site)
+    plans = plan_replacements(site=site, machines=machines, crews=crews, at=now)
+    ranked = sorted(
+        shortlist,
+        key=lambda c: (plans[c.machine_id].expected_arrival + c.preference * penalty, c.fleet_number),
+    )
+
+    suggestions = []
+    for c in ranked[:limit]:
+        exact = c.preference == 0
+        plan = plans[c.machine_id]
+        suggestions.append(
+            Suggestion(
+                machine_id=c.machine_id,
+                fleet_number=c.fleet_number,
+                make=c.make,
+                model=c.model,
+                category_code=c.category_code,
+                category_name=c.category_name,
+                match="exact" if exact else "substitute",
+                substitute_preference=None if exact else c.preference,
+                why=(
+                    f"Same category: {c.category_name}"
+                    if exact
+                    else f"Accepted substitute #{c.preference} for {category.name}: {c.category_name}"
+                ),
+                branch_id=c.branch_id,
+                branch_name=c.branch_name,
+                distance_km=round(_GEODESIC.measure((c.lat, c.lon), site), 1),
+                eta_minutes=round((plan.promised_arrival - now).total_seconds() / 60),
+                eta_at=plan.promised_arrival,
+                plan=plan,
+            )
         )
         for _, c, travel in ranked[:limit]
     ]
@@ -324,6 +354,41 @@ def incident_replacement_suggestions(
         limit=limit,
         now=now,
     )
+
+
+@dataclass(frozen=True)
+class TechnicianSuggestion:
+    technician_id: int
+    name: str
+    branch_name: str
+    distance_km: float
+    busy: bool
+
+
+def _earth_metres(lat: str, lon: str, point: tuple[float, float]) -> Func:
+    """Straight-line metres on the sphere (PostgreSQL's earthdistance), to rank in the database."""
+    here = Func(F(lat), F(lon), function="ll_to_earth")
+    there = Func(Value(point[0]), Value(point[1]), function="ll_to_earth")
+    return Func(here, there, function="earth_distance", output_field=FloatField())
+
+
+def technician_suggestions(
+    *, category: MachineCategory, near: tuple[float, float], limit: int = 3
+) -> list[TechnicianSuggestion]:
+    """On-shift technicians who know this category, free ones first, then the nearest: the dispatch
+    plan's own crew selection (recovery.planning.crews_on_shift), listed for a repair visit."""
+    crews = crews_on_shift(category_codes=[category.code], near=near, limit=limit)
+    suggestions = [
+        TechnicianSuggestion(
+            technician_id=crew.technician_id,
+            name=crew.name,
+            branch_name=crew.branch_name,
+            distance_km=round(_GEODESIC.measure(crew.position, near), 1),
+            busy=crew.busy,
+        )
+        for crew in crews
+    ]
+    return sorted(suggestions, key=lambda s: (s.busy, s.distance_km))[:limit]
 
 
 def incident_for_replacement() -> QuerySet[Incident]:

@@ -11,7 +11,7 @@ def sla_watch() -> int:
     return services.sla_watch()
 
 
-@shared_task(name="recovery.arrival_corrections_fit", ignore_result=True)
-def arrival_corrections_fit() -> int:
-    """Learn from last night's arrivals: per branch x hour-of-week band (runs nightly from beat)."""
-    return len(learning.arrival_corrections_fit().branches)
+@shared_task(name="recovery.travel_corrections_fit", ignore_result=True)
+def travel_corrections_fit() -> int:
+    """Refit the promise from the journeys of the last PROMISE_HISTORY_DAYS (nightly from beat)."""
+    return learning.travel_corrections_fit()

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class RoutingConfig(AppConfig):
-    """Travel times between places: straight line or a routing engine, chosen in settings."""
+    """Travel times between points: the straight-line estimate, or a road network (OSRM)."""
 
     name = "routing"

@@ -1,116 +1,95 @@
-"""The travel-time interface against a real osrm-routed, its timeout, breaker and fallback."""
+"""Travel times from a real osrm-routed on a generated road network, and the straight line when
+the road network fails: recorded, never silent."""
 
-import socket
-import threading
 from datetime import timedelta
 
 import pytest
-from django.test import override_settings
+from geopy.distance import great_circle
 
-from routing import providers
-from routing.providers import (
-    ROAD_NETWORK,
-    STRAIGHT_LINE,
-    STRAIGHT_LINE_FALLBACK,
-    OsrmProvider,
-    travel_times,
-)
-from tests.routing.conftest import GRID
-
-SITE = GRID.point(13, 20)
-ACROSS_RIVER = GRID.point(18, 20)  # 5.6 km north, but the bridge is 18 columns west
-SAME_BANK = GRID.point(13, 12)  # 8.9 km west on a straight local road
+from routing.providers import OsrmProvider, StraightLineProvider, TravelSource, get_routing_provider
+from tests.fakes.road_network import OsrmServer
 
 
-def test_the_road_network_sends_the_machine_across_the_river_the_long_way(on_road_network):
-    matrix = travel_times(origins=[ACROSS_RIVER, SAME_BANK], destinations=[SITE])
+def test_the_road_network_sends_a_trip_across_the_river_round_by_the_only_bridge(osrm):
+    west, across, same_bank = osrm.point(20, 17), osrm.point(20, 20), osrm.point(20, 12)
 
-    across, same = matrix.cells[0][0], matrix.cells[1][0]
-    assert matrix.source == ROAD_NETWORK
-    assert across.distance_km > 40  # to the bridge and back
-    assert same.distance_km == pytest.approx(8.9, abs=0.2)
-    assert same.duration < across.duration
+    matrix = get_routing_provider().travel_times(origins=[across, same_bank], destinations=[west])
 
-
-def test_the_straight_line_prefers_the_machine_across_the_river():
-    matrix = travel_times(origins=[ACROSS_RIVER, SAME_BANK], destinations=[SITE], road_speeds_kmh=[50, 50])
-
-    assert matrix.source == STRAIGHT_LINE
-    assert matrix.cells[0][0].duration < matrix.cells[1][0].duration
+    assert matrix.source == TravelSource.ROAD_NETWORK
+    over_the_bridge, along_the_bank = matrix.leg(0, 0), matrix.leg(1, 0)
+    # Closer as the crow flies, but the bridge is 18 blocks north and back.
+    assert great_circle(across, west).km < great_circle(same_bank, west).km
+    assert over_the_bridge.distance_km > 15 > along_the_bank.distance_km
+    assert over_the_bridge.duration > 4 * along_the_bank.duration
 
 
-def test_a_matrix_answers_every_origin_to_every_destination_in_one_call(on_road_network):
-    origins = [GRID.point(r, 3) for r in range(10)]
-    destinations = [GRID.point(2, c) for c in range(0, 30, 10)]
+def test_one_call_answers_the_whole_matrix(osrm):
+    origins = [osrm.point(r, 3) for r in range(0, 30, 3)]
+    destinations = [osrm.point(r, 30) for r in range(0, 30, 10)]
 
-    matrix = travel_times(origins=origins, destinations=destinations)
+    matrix = get_routing_provider().travel_times(origins=origins, destinations=destinations)
 
-    assert [len(row) for row in matrix.cells] == [3] * 10
-    assert matrix.cells[2][0].distance_km == pytest.approx(3 * 1.11, abs=0.1)
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    assert len(matrix.legs) == 10 and all(len(row) == 3 for row in matrix.legs)
+    assert all(leg.duration > timedelta(0) for row in matrix.legs for leg in row)
 
 
-def test_osrm_down_falls_back_to_the_straight_line_and_says_so():
-    providers._breaker.cache_clear()
-    with override_settings(
-        ROUTING_PROVIDER="routing.providers.OsrmProvider", OSRM_URL=f"http://127.0.0.1:{_closed_port()}"
-    ):
-        matrix = travel_times(origins=[SAME_BANK], destinations=[SITE], road_speeds_kmh=[50])
+def test_a_road_network_that_is_down_gives_the_straight_line_and_says_so(osrm, settings):
+    down = OsrmServer(dataset=None)  # a free port with nothing behind it
+    settings.OSRM_URL = down.url
 
-    assert matrix.source == STRAIGHT_LINE_FALLBACK
-    assert "unreachable" in matrix.note
-    assert matrix.cells[0][0].distance_km == pytest.approx(8.9, abs=0.2)
+    matrix = get_routing_provider().travel_times(origins=[osrm.point(1, 1)], destinations=[osrm.point(5, 5)])
 
-
-@pytest.fixture
-def silent_server():
-    """Accepts connections and never answers: a hung routing engine."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        server.settimeout(0.1)
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}"
-    stop.set()
-    thread.join()
-    for conn in accepted:
-        conn.close()
-    server.close()
+    assert matrix.source == TravelSource.STRAIGHT_LINE_FALLBACK
+    assert matrix.note == "The road network did not answer; straight-line estimate."
+    straight = StraightLineProvider().leg(osrm.point(1, 1), osrm.point(5, 5))
+    assert matrix.leg(0, 0) == straight
 
 
-def test_a_hung_osrm_times_out_then_the_circuit_opens(silent_server):
-    providers._breaker.cache_clear()
-    with override_settings(ROUTING_BREAKER_FAILURES=2, ROUTING_BREAKER_RESET_SECONDS=600):
-        provider = OsrmProvider(base_url=silent_server, timeout_seconds=0.2)
-        notes = [
-            provider.travel_times(origins=[SAME_BANK], destinations=[SITE], road_speeds_kmh=[50]).note
-            for _ in range(3)
-        ]
-    providers._breaker.cache_clear()
+def test_after_repeated_failures_the_breaker_stops_asking_for_a_while(osrm, settings, monkeypatch):
+    settings.OSRM_URL = OsrmServer(dataset=None).url
+    settings.OSRM_BREAKER_FAILURES = 2
+    provider = OsrmProvider()
+    calls = []
+    real_table = provider._table
 
-    assert "timed out" in notes[0]
-    assert "timed out" in notes[1]
-    assert notes[2] == "OSRM skipped after repeated failures (circuit open)"
+    def counting(*args):
+        calls.append(args)
+        return real_table(*args)
+
+    monkeypatch.setattr(provider, "_table", counting)
+    for _ in range(4):
+        result = provider.travel_times(origins=[osrm.point(1, 1)], destinations=[osrm.point(2, 2)])
+
+    assert len(calls) == 2  # the third and fourth plans did not wait for a dead server
+    assert result.note == "The road network is not answering; straight-line estimate."
 
 
-def test_osrm_answers_road_times_not_crow_flight(on_road_network):
-    matrix = travel_times(origins=[GRID.point(13, 0)], destinations=[GRID.point(13, 10)])
+def test_a_slow_road_network_is_given_up_after_the_timeout(osrm, settings):
+    import socket
+    import time
 
-    # 11 km of residential road at car.lua's 25 km/h-ish: far slower than the straight line at 55.
-    assert matrix.cells[0][0].duration > timedelta(minutes=20)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # accepts, never answers
+    settings.OSRM_URL = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    settings.OSRM_TIMEOUT_SECONDS = 0.3
+    try:
+        started = time.monotonic()
+        matrix = get_routing_provider().travel_times(
+            origins=[osrm.point(1, 1)], destinations=[osrm.point(2, 2)]
+        )
+        waited = time.monotonic() - started
+    finally:
+        listener.close()
+
+    assert matrix.source == TravelSource.STRAIGHT_LINE_FALLBACK
+    assert waited < 2
+
+
+@pytest.mark.parametrize("speed", [30.0, 60.0])
+def test_the_straight_line_is_sphere_km_times_circuity_over_speed(settings, speed):
+    a, b = (45.0, 9.0), (45.3, 9.4)
+
+    leg = StraightLineProvider(circuity=1.3).leg(a, b, speed_kmh=speed)
+
+    assert leg.duration == timedelta(hours=great_circle(a, b).km * 1.3 / speed)
