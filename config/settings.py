@@ -42,7 +42,6 @@ INSTALLED_APPS = [
     "core",
     "routing",
     "fleet",
-    "routing",
     "recovery",
     "notifications",
     "privacy",
@@ -252,10 +251,6 @@ PRONTO = {
     "ETA_PREPARATION_MINUTES": env.int("ETA_PREPARATION_MINUTES", default=20),
     # The straight line's speed where no depot speed applies (a crew driving alone, not towing).
     "ETA_DEFAULT_SPEED_KMH": env.float("ETA_DEFAULT_SPEED_KMH", default=55.0),
-    # The customer is promised this quantile of the arrival, learned per branch from finished
-    # journeys (recovery/learning.py); a branch or hour band with fewer journeys uses the next coarser.
-    "PROMISE_QUANTILE": env.float("PROMISE_QUANTILE", default=0.8),
-    "PROMISE_MIN_SAMPLE": env.int("PROMISE_MIN_SAMPLE", default=20),
     # Replacement search.
     "SUGGESTION_RADIUS_KM": env.float("SUGGESTION_RADIUS_KM", default=250.0),
     "SUGGESTION_COUNT": env.int("SUGGESTION_COUNT", default=5),

@@ -3,6 +3,7 @@ service, and turns a domain error into a message on the page (never an error pag
 
 import csv
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
@@ -41,7 +42,7 @@ from fleet.models import Machine, RentalStatus, Technician
 from fleet.selectors import rental_list, rental_search
 from notifications import demo as sms_demo
 from notifications import services as sms_services
-from recovery import loyalty, planning, selectors, services
+from recovery import loyalty, selectors, services
 from recovery.errors import MachineUnavailable
 from recovery.models import (
     Channel,
@@ -186,7 +187,7 @@ def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
     }
     if incident.technician_id:
         technician_ids.add(incident.technician_id)
-    machine_ids = [r.machine_id for r in rows if r.machine_id]
+    machine_ids = [r.suggestion.machine_id for r in rows]
     if incident.replacement_machine_id:
         machine_ids.append(incident.replacement_machine_id)
     return {
@@ -220,11 +221,13 @@ def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_object_or_404(selectors.incident_list(), pk=pk)
     rows: list[Any] = []
-    reason = travel_source = ""
+    reason = ""
     repairers = []
     if incident.status == IncidentStatus.REPORTED:
-        rows, reason, travel_source = _suggestion_rows(incident)
-        repairers = [o for o in planning.plan_dispatch(incident=incident, repair_only=True).options if o.crew]
+        rows, reason = _suggestion_rows(incident)
+        repairers = selectors.technician_suggestions(
+            category=incident.broken_machine.category, near=(incident.site_lat, incident.site_lon)
+        )
     timeline = list(selectors.incident_timeline(incident=incident))
     actions = services.allowed_actions(incident=incident)
     console_services.conversation_mark_read(incident=incident)
@@ -242,7 +245,6 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "incident": incident,
             "suggestions": rows,
-            "travel_source": travel_source,
             "suggestions_reason": reason,
             "repairers": repairers,
             "map_data": _map_data(incident, rows, repairers),

@@ -17,7 +17,7 @@ from django.db.models import (
     Value,
 )
 from django.utils import timezone
-from geopy.distance import great_circle
+from geopy.distance import geodesic, great_circle
 
 from fleet.models import Customer, Machine, MachineCategory, MachineStatus, Technician
 from fleet.selectors import category_with_substitutes
@@ -44,7 +44,7 @@ WITH accepted AS (
     SELECT substitute_id, preference FROM fleet_categorysubstitute WHERE category_id = %(category)s
 )
 SELECT c.preference, m.id, m.fleet_number, m.make, m.model, m.lat, m.lon,
-       c.category_id, mc.code, mc.name, m.home_branch_id, b.name, b.average_road_speed_kmh,
+       mc.code, mc.name, m.home_branch_id, b.name, b.average_road_speed_kmh,
        earth_distance(ll_to_earth(m.lat, m.lon), ll_to_earth(%(lat)s, %(lon)s)) / 1000.0 AS km
 FROM accepted AS c
 CROSS JOIN LATERAL (
@@ -69,7 +69,6 @@ class Candidate(NamedTuple):
     model: str
     lat: float
     lon: float
-    category_id: int
     category_code: str
     category_name: str
     branch_id: int
@@ -138,7 +137,6 @@ def _nearest_candidates_portable(
             "model",
             "lat",
             "lon",
-            "category_id",
             "category__code",
             "category__name",
             "home_branch_id",
@@ -264,84 +262,8 @@ def replacement_suggestions(
                 plan=plan,
             )
         )
-        for _, c, travel in ranked[:limit]
-    ]
     return SuggestionList(
         suggestions, f"Available machines within {radius_km:.0f} km of the site, soonest first."
-    )
-
-
-def _suggestion(
-    c: Candidate,
-    *,
-    broken_category: MachineCategory,
-    travel: Travel,
-    preparation: timedelta,
-    now: datetime,
-    source: str,
-) -> Suggestion:
-    exact = c.preference == 0
-    duration = travel.duration + preparation
-    return Suggestion(
-        machine_id=c.machine_id,
-        fleet_number=c.fleet_number,
-        make=c.make,
-        model=c.model,
-        category_code=c.category_code,
-        category_name=c.category_name,
-        match="exact" if exact else "substitute",
-        substitute_preference=None if exact else c.preference,
-        why=(
-            f"Same category: {c.category_name}"
-            if exact
-            else f"Accepted substitute #{c.preference} for {broken_category.name}: {c.category_name}"
-        ),
-        branch_id=c.branch_id,
-        branch_name=c.branch_name,
-        distance_km=round(travel.distance_km, 1),
-        eta_minutes=round(duration.total_seconds() / 60),
-        eta_at=now + duration,
-        drive=travel.duration,
-        lat=c.lat,
-        lon=c.lon,
-        category_id=c.category_id,
-        road_speed_kmh=c.road_speed_kmh,
-        travel_source=source,
-    )
-
-
-def machine_suggestion(
-    *, machine: Machine, broken_category: MachineCategory, site: tuple[float, float], now: datetime
-) -> Suggestion:
-    """The dispatcher's own choice of machine, described like a ranked suggestion."""
-    preference = next(
-        (
-            p
-            for cat, p in category_with_substitutes(category=broken_category)
-            if cat.pk == machine.category_id
-        ),
-        0,
-    )
-    lat, lon = (machine.lat, machine.lon) if machine.lat is not None else site
-    branch = machine.home_branch
-    candidate = Candidate(
-        preference, machine.pk, machine.fleet_number, machine.make, machine.model, lat, lon,
-        machine.category_id, machine.category.code, machine.category.name, branch.pk, branch.name,
-        branch.average_road_speed_kmh, 0.0,
-    )  # fmt: skip
-    travel = travel_times(
-        origins=[(lat, lon)],
-        destinations=[site],
-        depart_at=now,
-        road_speeds_kmh=[branch.average_road_speed_kmh],
-    )
-    return _suggestion(
-        candidate,
-        broken_category=broken_category,
-        travel=travel.cells[0][0],
-        preparation=timedelta(minutes=settings.PRONTO["ETA_PREPARATION_MINUTES"]),
-        now=now,
-        source=travel.source,
     )
 
 

@@ -281,50 +281,18 @@ class SuggestionOutput(serializers.Serializer):
     plan = DispatchPlanOutput()
 
 
-class CrewOutput(serializers.Serializer):
+class TechnicianSuggestionOutput(serializers.Serializer):
     technician_id = serializers.IntegerField()
     name = serializers.CharField()
     branch_name = serializers.CharField()
-    position_from = serializers.ChoiceField(choices=["last ping", "branch"])
+    distance_km = serializers.FloatField()
     busy = serializers.BooleanField()
-
-
-class LegOutput(serializers.Serializer):
-    name = serializers.CharField()
-    minutes = serializers.IntegerField()
-    distance_km = serializers.FloatField(allow_null=True)
-
-
-class PlanOptionOutput(serializers.Serializer):
-    """One candidate of the dispatch plan: the whole journey, crew included."""
-
-    machine_id = serializers.IntegerField(allow_null=True)
-    fleet_number = serializers.CharField()
-    crew = CrewOutput(allow_null=True)
-    legs = LegOutput(many=True)
-    expected_minutes = serializers.IntegerField(allow_null=True)
-    expected_at = serializers.DateTimeField(allow_null=True)
-    promised_at = serializers.DateTimeField(allow_null=True, help_text="What the customer is told.")
-
-
-class TechnicianSuggestionOutput(serializers.Serializer):
-    technician_id = serializers.IntegerField(source="crew.technician_id")
-    name = serializers.CharField(source="crew.name")
-    branch_name = serializers.CharField(source="crew.branch_name")
-    distance_km = serializers.FloatField(source="crew_distance_km")
-    busy = serializers.BooleanField(source="crew.busy")
-    expected_at = serializers.DateTimeField()
-    promised_at = serializers.DateTimeField()
 
 
 class SuggestionsOutput(serializers.Serializer):
     suggestions = SuggestionOutput(many=True)
     reason = serializers.CharField()
-    plan = PlanOptionOutput(
-        many=True, help_text="Per replacement: its crew, each leg, expected and promised."
-    )
-    travel_source = serializers.CharField(help_text="road network, straight line or straight-line fallback")
-    technicians = TechnicianSuggestionOutput(many=True, help_text="Crews for a repair visit, soonest first.")
+    technicians = TechnicianSuggestionOutput(many=True)
 
 
 class TimelineEventOutput(serializers.ModelSerializer):

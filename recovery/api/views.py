@@ -16,7 +16,7 @@ from core.idempotency import idempotent
 from core.models import AuditAction, AuditChannel
 from fleet.api.serializers import MachineSerializer, RentalSerializer
 from fleet.models import Branch, Customer, Machine, Rental
-from recovery import planning, selectors, services
+from recovery import selectors, services
 from recovery.api import serializers as s
 from recovery.models import (
     OPEN_STATUSES,
@@ -61,15 +61,10 @@ def _incident_response(incident: Incident, code: int = status.HTTP_200_OK) -> Re
 
 
 def _suggestions_payload(incident: Incident, limit: int | None = None) -> dict:
-    plan = planning.plan_dispatch(incident=incident, limit=limit)
-    repair = planning.plan_dispatch(incident=incident, repair_only=True)
-    return {
-        "suggestions": [o.suggestion for o in plan.options if o.suggestion],
-        "reason": plan.reason,
-        "plan": plan.options,
-        "travel_source": plan.source,
-        "technicians": [o for o in repair.options if o.crew],
-    }
+    found = selectors.incident_replacement_suggestions(incident=incident, limit=limit)
+    near = (incident.site_lat, incident.site_lon)
+    technicians = selectors.technician_suggestions(category=incident.broken_machine.category, near=near)
+    return {"suggestions": found.suggestions, "reason": found.reason, "technicians": technicians}
 
 
 def _audit_incident_view(request, incident: Incident, object_type: str = "incident") -> None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.roles import signed_in
 from fleet.models import Machine, MachineStatus, Rental, Technician
 from fleet.selectors import category_with_substitutes
-from recovery import planning, selectors
+from recovery import selectors
 from recovery.errors import InvalidRequest, MachineUnavailable
 from recovery.events import IncidentEvent, incident_event_announce
 from recovery.figures import recovery_metrics
@@ -29,7 +29,6 @@ from recovery.services import _steps as steps
 from recovery.services._steps import User
 from recovery.services.aftercare import customer_record_refresh
 from recovery.workflow import eta_revisable_check, outcome_check
-from routing.providers import STRAIGHT_LINE_FALLBACK
 
 S = IncidentStatus
 

@@ -22,7 +22,6 @@ from recovery.services._steps import User
 from recovery.services.dispatch import dispatch_arrive, dispatch_depart, eta_revise, incident_recover
 from recovery.services.incidents import dispatch_restart
 from recovery.workflow import ACTION_EVENTS, TRANSITIONS, outcome_check
-from routing.providers import travel_times
 
 S = IncidentStatus
 

@@ -13,13 +13,7 @@ DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 
 # Read by something other than settings.py: compose interpolation and prometheus_client.
-INFRASTRUCTURE_VARIABLES = {
-    "POSTGRES_PASSWORD",
-    "PRONTO_IMAGE",
-    "PROMETHEUS_MULTIPROC_DIR",
-    "OSRM_IMAGE",
-    "OSRM_EXTRACT_URL",
-}
+INFRASTRUCTURE_VARIABLES = {"POSTGRES_PASSWORD", "PRONTO_IMAGE", "PROMETHEUS_MULTIPROC_DIR"}
 
 
 def settings_env_names() -> set[str]:
