@@ -262,3 +262,19 @@ def test_opening_an_incident_is_audited_as_a_view_of_the_customers_data(
     entry = AuditEntry.objects.get(object_type="incident", object_id=str(incident.pk))
     assert (entry.actor, entry.action, entry.channel) == (dispatcher, "view", "console")
     assert entry.customer_id == incident.rental.customer_id
+
+
+def test_with_the_road_network_down_each_replacement_says_its_times_are_a_straight_line_guess(
+    dispatcher_client, incident, replacements, technician, settings
+):
+    from routing.providers import OsrmProvider
+
+    settings.ROUTING_PROVIDER = "routing.providers.OsrmProvider"
+    settings.OSRM_URL = "http://127.0.0.1:9"  # the discard port: nothing answers there
+    OsrmProvider._breakers.clear()
+
+    text = page(dispatcher_client, incident)
+    OsrmProvider._breakers.clear()
+
+    assert text.count("straight line: road network unavailable") >= len(replacements)
+    assert "PR0000002" in text and "Dispatch</button>" in text
