@@ -63,7 +63,10 @@ def test_dispatcher_logs_a_breakdown_dispatches_and_the_loyalty_figures_move(
 
     expect(page.locator(".message-success")).to_contain_text("Breakdown logged")
     rows = page.locator("tr.suggestion")
-    expect(rows.first).to_contain_text("PR0000002")
+    # Luca waits at the Milano yard: its machine is farther from the site than Monza's, but he
+    # loads it where he stands, so it arrives first.
+    expect(rows.first).to_contain_text("PR0000003")
+    expect(rows.first).to_contain_text("crew to the yard 0")
     expect(rows.first).to_contain_text("exact")
     expect(rows.first).to_contain_text("Luca Ferri")
     expect(page.locator("tr.suggestion", has_text="PR0000004")).to_contain_text("substitute")
@@ -139,18 +142,18 @@ def test_machine_taken_a_moment_earlier_shows_a_friendly_message_and_the_next_be
     page = new_page()
     log_in(page, live_server, "chiara")
     page.goto(f"{live_server.url}/incidents/{incident.pk}/")
-    expect(page.locator("tr.suggestion").first).to_contain_text("PR0000002")
+    expect(page.locator("tr.suggestion").first).to_contain_text("PR0000003")
 
-    # Another dispatcher, on another incident, takes PR0000002 while this page is open.
+    # Another dispatcher, on another incident, takes PR0000003 while this page is open.
     rival = factories.incident_through(rental=second_rental, by=dispatcher, symptom="Bucket cylinder leak")
-    services.replacement_reserve(incident=rival, machine=desk["replacements"]["monza"], by=dispatcher)
+    services.replacement_reserve(incident=rival, machine=desk["replacements"]["milano"], by=dispatcher)
 
     page.locator("tr.suggestion").first.get_by_role("button", name="Dispatch").click()
 
     warning = page.locator(".message-warning")
-    expect(warning).to_contain_text("PR0000002 was just reserved by another dispatcher")
-    expect(warning).to_contain_text("the next best is PR0000003")
-    expect(page.locator("tr.suggestion").first).to_contain_text("PR0000003")
+    expect(warning).to_contain_text("PR0000003 was just reserved by another dispatcher")
+    expect(warning).to_contain_text("the next best is PR0000002")
+    expect(page.locator("tr.suggestion").first).to_contain_text("PR0000002")
     expect(page.locator("#incident-status")).to_have_text("Reported")
     screenshot(page, "incident_machine_taken")
 
