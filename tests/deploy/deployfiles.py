@@ -13,7 +13,14 @@ DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 
 # Read by something other than settings.py: compose interpolation and prometheus_client.
-INFRASTRUCTURE_VARIABLES = {"POSTGRES_PASSWORD", "PRONTO_IMAGE", "PROMETHEUS_MULTIPROC_DIR"}
+INFRASTRUCTURE_VARIABLES = {
+    "POSTGRES_PASSWORD",
+    "PRONTO_IMAGE",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "PGBOUNCER_UPSTREAM_URL",
+}
+# Workloads that are not Pronto's image (the connection pooler).
+THIRD_PARTY_WORKLOADS = {"pronto-pgbouncer"}
 
 
 def settings_env_names() -> set[str]:
@@ -56,7 +63,8 @@ def k8s_objects(kind: str) -> list[dict]:
 def k8s_containers() -> list[dict]:
     containers = []
     for workload in k8s_objects("Deployment") + k8s_objects("Job"):
-        containers += workload["spec"]["template"]["spec"]["containers"]
+        if workload["metadata"]["name"] not in THIRD_PARTY_WORKLOADS:
+            containers += workload["spec"]["template"]["spec"]["containers"]
     return containers
 
 

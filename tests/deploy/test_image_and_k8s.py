@@ -103,7 +103,7 @@ def test_workers_scale_horizontally_and_migrations_run_as_a_job():
 
 
 def test_web_is_reachable_through_a_service_and_a_tls_ingress():
-    [service] = k8s_objects("Service")
+    [service] = [s for s in k8s_objects("Service") if s["metadata"]["name"] == "pronto-web"]
     [ingress] = k8s_objects("Ingress")
 
     assert service["spec"]["selector"] == {"app.kubernetes.io/name": "pronto-web"}
@@ -133,3 +133,19 @@ def test_secret_manifest_holds_placeholders_only():
 def test_every_workload_runs_as_non_root():
     for workload in k8s_objects("Deployment") + k8s_objects("Job"):
         assert workload["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+
+
+def test_pods_reach_postgres_through_pgbouncer_in_transaction_mode_and_migrations_directly():
+    [pooler] = [d for d in k8s_objects("Deployment") if d["metadata"]["name"] == "pronto-pgbouncer"]
+    [config_map] = k8s_objects("ConfigMap")
+    [secret] = k8s_objects("Secret")
+    [migrate] = k8s_objects("Job")
+    pooler_env = {e["name"]: e for e in pooler["spec"]["template"]["spec"]["containers"][0]["env"]}
+    migrate_env = {e["name"]: e for e in migrate["spec"]["template"]["spec"]["containers"][0]["env"]}
+
+    assert pooler_env["POOL_MODE"]["value"] == "transaction"
+    assert "@pronto-pgbouncer:5432/" in secret["stringData"]["DATABASE_URL"]
+    assert config_map["data"]["DISABLE_SERVER_SIDE_CURSORS"] == "true"
+    assert secret["stringData"]["REPORTS_DATABASE_URL"] == secret["stringData"]["PGBOUNCER_UPSTREAM_URL"]
+    direct = {"secretKeyRef": {"name": "pronto-secrets", "key": "PGBOUNCER_UPSTREAM_URL"}}
+    assert pooler_env["DATABASE_URL"]["valueFrom"] == migrate_env["DATABASE_URL"]["valueFrom"] == direct
