@@ -19,8 +19,6 @@ INFRASTRUCTURE_VARIABLES = {
     "PROMETHEUS_MULTIPROC_DIR",
     "PGBOUNCER_UPSTREAM_URL",
 }
-# Workloads that are not Pronto's image (the connection pooler).
-THIRD_PARTY_WORKLOADS = {"pronto-pgbouncer"}
 
 
 def settings_env_names() -> set[str]:
@@ -60,10 +58,15 @@ def k8s_objects(kind: str) -> list[dict]:
     return [doc for doc in k8s_documents() if doc.get("kind") == kind]
 
 
-def k8s_containers() -> list[dict]:
+# Workloads that run another project's pinned image (routing engine, connection pooler), not Pronto's own.
+THIRD_PARTY_WORKLOADS = {"osrm", "osrm-prepare", "pronto-pgbouncer"}
+
+
+def k8s_containers(*, ours: bool = True) -> list[dict]:
+    """The containers of Pronto's own workloads (ours=True) or of the third-party ones."""
     containers = []
     for workload in k8s_objects("Deployment") + k8s_objects("Job"):
-        if workload["metadata"]["name"] not in THIRD_PARTY_WORKLOADS:
+        if (workload["metadata"]["name"] in THIRD_PARTY_WORKLOADS) != ours:
             containers += workload["spec"]["template"]["spec"]["containers"]
     return containers
 
