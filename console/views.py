@@ -561,11 +561,21 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
                 "by_branch": loyalty.breakdown_by_branch(since=month.since),
                 "by_category": loyalty.breakdown_by_category(since=month.since),
                 "worst_customers": loyalty.worst_customers(),
-                "follow_ups": loyalty.follow_up_queue(),
+                **_follow_ups_shown(),
                 # Read once: every open follow-up's select lists the same managers.
                 "assignees": _assignees(),
             },
         )
+
+
+# The oldest call-backs, a manager's morning; the next ones appear as these are closed.
+FOLLOW_UPS_SHOWN = 50
+
+
+def _follow_ups_shown() -> dict:
+    # One row more than shown tells whether more are waiting, without a count query.
+    queue = list(loyalty.follow_up_queue()[: FOLLOW_UPS_SHOWN + 1])
+    return {"follow_ups": queue[:FOLLOW_UPS_SHOWN], "more_follow_ups": len(queue) > FOLLOW_UPS_SHOWN}
 
 
 def _assignees() -> list[tuple[int, str]]:

@@ -5,9 +5,10 @@ page and its CSV export both read from here."""
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, cast
 
+from django.db import connections, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -232,7 +233,9 @@ def incident_metrics_rows(
     """The stored per-incident metrics as CSV rows (header first), minutes with one decimal.
 
     Read as plain values in chunks from a server-side cursor (PostgreSQL): 100,000 incidents
-    stream in seconds, in constant memory, with no model or phone number built per row."""
+    stream in seconds, in constant memory, with no model or phone number built per row. Behind
+    pgbouncer (DISABLE_SERVER_SIDE_CURSORS) the cursor is client-side: pass the reports database,
+    a direct connection, as `using`."""
     yield CSV_COLUMNS
     rows = (
         recovered_incidents(since=since, until=until)
@@ -257,42 +260,63 @@ def incident_metrics_rows(
             "survey_response__score",
         )
     )
-    for (
-        pk,
-        company,
-        branch,
-        category,
-        fleet_number,
-        replacement,
-        outcome,
-        reported_at,
-        recovered_at,
-        to_dispatch,
-        to_arrival,
-        to_recovery,
-        eta_error,
-        promise_kept,
-        sla_met,
-        score,
-    ) in rows.iterator(chunk_size=2000):
-        yield [
-            str(pk),
-            company,
-            branch,
-            category,
-            fleet_number,
-            replacement or "",
-            outcome,
-            timezone.localtime(reported_at).isoformat(),
-            timezone.localtime(recovered_at).isoformat(),
-            _minutes(to_dispatch),
-            _minutes(to_arrival),
-            _minutes(to_recovery),
-            _minutes(eta_error),
-            _flag(promise_kept),
-            _flag(sla_met),
-            "" if score is None else str(score),
-        ]
+    # The rows go straight from the driver's cursor: Django's per-field converters cost more than the
+    # query at 100,000 rows. Timestamps arrive in UTC (Django's connection setting), durations as such.
+    zone = timezone.get_current_timezone()
+    sql, params = rows.query.sql_with_params()
+    connection = connections[using]
+    # In a transaction the server-side cursor streams rows as the plan yields them; outside one it
+    # would be WITH HOLD and materialise every row before the first could leave (EXPLAIN ANALYZE at
+    # 100,000: 10.8 s to 5.4 s with the next line).
+    with transaction.atomic(using=using), connection.chunked_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # All rows will be read: plan for all of them, not for a cursor's first 10 %.
+            with connection.cursor() as setting:
+                setting.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(2000):
+            for (
+                pk,
+                company,
+                branch,
+                category,
+                fleet_number,
+                replacement,
+                outcome,
+                reported_at,
+                recovered_at,
+                to_dispatch,
+                to_arrival,
+                to_recovery,
+                eta_error,
+                promise_kept,
+                sla_met,
+                score,
+            ) in batch:
+                yield [
+                    str(pk),
+                    company,
+                    branch,
+                    category,
+                    fleet_number,
+                    replacement or "",
+                    outcome,
+                    _local_iso(reported_at, zone),
+                    _local_iso(recovered_at, zone),
+                    _minutes(to_dispatch),
+                    _minutes(to_arrival),
+                    _minutes(to_recovery),
+                    _minutes(eta_error),
+                    _flag(promise_kept),
+                    _flag(sla_met),
+                    "" if score is None else str(score),
+                ]
+
+
+def _local_iso(moment: datetime, zone: tzinfo) -> str:
+    # SQLite hands back naive UTC; PostgreSQL an aware UTC time.
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone).isoformat()
 
 
 @dataclass(frozen=True)
