@@ -42,7 +42,7 @@ class JSONParser(parsers.JSONParser):
         if len(raw) > limit:
             raise PayloadTooLarge()
         try:
-            text = codecs.decode(raw, parsers.get_encoding(parser_context))
+            text = codecs.decode(raw, parsers.get_encoding(parser_context))  # type: ignore[attr-defined]  # not in the stubs
             data = json.loads(text) if self.strict else json.loads(text, parse_constant=None)
         except RecursionError as exc:
             raise ParseError(f"JSON nested more than {MAX_DEPTH} levels deep.") from exc

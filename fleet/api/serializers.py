@@ -38,7 +38,8 @@ class RecoveryOwnedFieldsMixin(serializers.Serializer):
         refused = {
             name: [f"Read-only here: change it with {operation}."]
             for name, operation in self.recovery_owned.items()
-            if name in sent and str(sent[name]) != str(self.instance.serializable_value(name))
+            if name in sent
+            and (self.instance is None or str(sent[name]) != str(self.instance.serializable_value(name)))
         }
         if refused:
             raise serializers.ValidationError(refused)
