@@ -34,7 +34,7 @@ from tests.technician.conftest import dispatch_to
 CONFIG = SchemathesisConfig.from_dict(
     {
         "seed": 20261123,
-        "generation": {"max-examples": 12, "deterministic": True, "database": "none"},
+        "generation": {"max-examples": 8, "deterministic": True, "database": "none"},
         "phases": {"stateful": {"enabled": False}},
     }
 )

@@ -92,3 +92,11 @@ def test_outside_the_api_a_404_is_still_a_page(dispatcher_api):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("parameter", ["customer", "actor"])
+def test_a_fractional_id_in_a_filter_is_a_400_not_truncated(manager_api, parameter):
+    response = manager_api.get("/api/v1/audit/", {parameter: "2.5"})
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [parameter]

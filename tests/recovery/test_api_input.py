@@ -231,3 +231,12 @@ def test_the_radius_is_judged_on_the_distance_shown(mini, monza, settings):
         found = selectors.replacement_suggestions(category=mini, site=SITE).suggestions
 
     assert [(s.fleet_number, s.distance_km) for s in found] == [("PR0000249", 249.8)]
+
+
+def test_a_rental_starting_in_1506_is_refused(dispatcher_api, rental):
+    response = dispatcher_api.patch(
+        f"/api/v1/rentals/{rental.id}/", {"starts_at": "1506-01-10T19:28:31+01:00"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("starts_at: This time is not between 2000-01-01")
