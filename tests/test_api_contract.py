@@ -28,7 +28,6 @@ from recovery import services
 from recovery.models import GoodwillCredit, GoodwillStatus, Incident, IncidentStatus
 from tests import factories
 from tests.factories import MONZA, SITE, machine_at
-from tests.technician.conftest import dispatch_to
 
 # Bounded per operation and role: ~60 operations x 3 roles run in a couple of minutes on 2 cores.
 CONFIG = SchemathesisConfig.from_dict(
@@ -84,8 +83,9 @@ def real_ids(technician, mini, milano, monza, dispatcher) -> Callable[[str], obj
         broken = machine_at(mini, milano, SITE, f"PB{n:07d}", status="on_rent")
         rental = factories.RentalFactory(machine=broken, branch=milano, site_lat=SITE[0], site_lon=SITE[1])
         replacement = machine_at(mini, monza, MONZA, f"PR{n:07d}")
-        now = timezone.now()
-        return dispatch_to(technician, rental=rental, replacement=replacement, dispatcher=dispatcher, at=now)
+        return factories.incident_through(
+            "dispatched", rental=rental, by=dispatcher, machine=replacement, technician=technician
+        )
 
     def job() -> int:
         if (
