@@ -180,7 +180,13 @@ def _shortlist(
         per_category=CANDIDATES_PER_CATEGORY + len(exclude_machine_ids),
         radius_km=radius_km,
     )
-    usable = (c for c in found if c.approx_km <= radius_km and c.machine_id not in exclude_machine_ids)
+    # The radius is judged on the distance shown (ellipsoidal), not the index's spherical one: they
+    # differ by up to 0.5 %, enough to let a machine at 250.2 km into a 250 km radius.
+    usable = (
+        c
+        for c in found
+        if c.machine_id not in exclude_machine_ids and geodesic(site, (c.lat, c.lon)).km <= radius_km
+    )
     return sorted(
         usable, key=lambda c: c.approx_km * circuity / c.road_speed_kmh + c.preference * penalty_hours
     )[:wanted]

@@ -1,7 +1,7 @@
 """Input fields that refuse what DRF would quietly coerce: an id with a fraction, a time
 without its UTC offset, a time nowhere near now. Every API serializer uses these."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import models
@@ -25,11 +25,17 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
+# No rental, breakdown or ETA of ours falls outside these; a year like 1506 is a typo (and local
+# time then had an offset of +00:49:56, which no client could read back).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 class AwareDateTimeField(serializers.DateTimeField):
     """A time with its UTC offset: without one we would have to guess whose clock it is.
 
-    `window` (a pair of timedeltas before and after now) refuses times no one could mean, such as
-    an ETA in 1900."""
+    Times no one could mean are refused: outside 2000-2099, or outside `window` (a pair of
+    timedeltas before and after now) where the field sets one, such as an ETA in the next days."""
 
     default_error_messages = {
         "naive": "Give the time with its UTC offset, e.g. 2026-11-23T10:15:00+01:00.",
@@ -53,17 +59,21 @@ class AwareDateTimeField(serializers.DateTimeField):
         except OverflowError:
             # Year 1 or 9999 shifted by the offset falls off the calendar.
             self.fail("invalid", format="ISO 8601")
-        if self.window is not None:
-            before, after = self.window
-            now = timezone.now()
-            earliest, latest = now - before, now + after
-            if not earliest <= at <= latest:
-                self.fail(
-                    "implausible",
-                    earliest=timezone.localtime(earliest).isoformat(timespec="minutes"),
-                    latest=timezone.localtime(latest).isoformat(timespec="minutes"),
-                )
+        self.check_plausible(at)
         return at
+
+    def check_plausible(self, at: datetime) -> None:
+        if self.window is not None:
+            now = timezone.now()
+            earliest, latest = now - self.window[0], now + self.window[1]
+        else:
+            earliest, latest = EARLIEST, LATEST
+        if not earliest <= at <= latest:
+            self.fail(
+                "implausible",
+                earliest=timezone.localtime(earliest).isoformat(timespec="minutes"),
+                latest=timezone.localtime(latest).isoformat(timespec="minutes"),
+            )
 
 
 class StrictModelSerializer(serializers.ModelSerializer):

@@ -4,19 +4,20 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from core.api.filters import IdFilter
 from core.api.permissions import IsManager
 from core.models import AuditAction, AuditChannel, AuditEntry
 from privacy import selectors
 
 
 class AuditEntryFilter(filters.FilterSet):
-    customer = filters.NumberFilter(
+    customer = IdFilter(
         method="filter_customer",
         label="Customer id: entries about this customer, including the list views that showed them.",
     )
     action = filters.ChoiceFilter(choices=AuditAction.choices)
     channel = filters.ChoiceFilter(choices=AuditChannel.choices)
-    actor = filters.NumberFilter(field_name="actor", label="User id of the person who did it.")
+    actor = IdFilter(field_name="actor", label="User id of the person who did it.")
 
     class Meta:
         model = AuditEntry

@@ -32,15 +32,14 @@ class DeviceTimeField(AwareDateTimeField):
         kwargs.setdefault("help_text", AT_HELP)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, value):
-        at = super().to_internal_value(value)
+    def check_plausible(self, at):
+        # The phone's clock has tighter bounds than any date, each with its own advice.
         config = settings.PRONTO
         now = timezone.now()
         if at > now + timedelta(minutes=config["DEVICE_CLOCK_TOLERANCE_MINUTES"]):
             self.fail("future", minutes=config["DEVICE_CLOCK_TOLERANCE_MINUTES"])
         if at < now - timedelta(hours=config["DEVICE_TIME_MAX_AGE_HOURS"]):
             self.fail("stale", hours=config["DEVICE_TIME_MAX_AGE_HOURS"])
-        return at
 
 
 class JobListQuery(serializers.Serializer):
