@@ -23,10 +23,18 @@ class MessageKind(models.TextChoices):
     HELP = "help", "Answer to HELP"
     FREE_TEXT = "free_text", "Dispatcher's message"
     REPLY = "reply", "Customer's reply"
+    CANCELLED = "cancelled", "Visit cancelled"
 
 
 # Sent at most once per incident; a second request for one of these is a bug or a retry.
-ONCE_PER_INCIDENT = (MessageKind.ACKNOWLEDGEMENT, MessageKind.RECOVERED, MessageKind.SURVEY)
+ONCE_PER_INCIDENT = (
+    MessageKind.ACKNOWLEDGEMENT,
+    MessageKind.RECOVERED,
+    MessageKind.SURVEY,
+    MessageKind.CANCELLED,
+)
+# Not about a breakdown in progress: they wait for the sender numbers to be free of those that are.
+BULK_KINDS = (MessageKind.SURVEY,)
 
 
 class MessageStatus(models.TextChoices):
@@ -40,6 +48,8 @@ class MessageStatus(models.TextChoices):
     UNDELIVERED = "undelivered", "Undelivered"
     FAILED = "failed", "Failed"
     NOT_SENT = "not_sent", "Not sent"
+    # The incident moved on before it left ("on the way" once the crew is on site): never sent.
+    SUPERSEDED = "superseded", "Superseded"
     RECEIVED = "received", "Received"
 
 
@@ -56,6 +66,7 @@ STATUS_RANK = {
     MessageStatus.UNDELIVERED: 3,
     MessageStatus.FAILED: 3,
     MessageStatus.NOT_SENT: 3,
+    MessageStatus.SUPERSEDED: 3,
     MessageStatus.RECEIVED: 3,
 }
 

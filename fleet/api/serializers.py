@@ -80,6 +80,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "id",
             "company",
             "contact_name",
+            "form_of_address",
             "mobile",
             "language",
             "sms_consent",
