@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import ADMIN, MANAGER
+from core.roles import MANAGER_ROLES
 from recovery.models import Outcome, Severity
 
 
@@ -92,7 +92,7 @@ class GoodwillDecisionForm(forms.Form):
 def managers():
     return (
         get_user_model()
-        .objects.filter(is_active=True, groups__name__in=(MANAGER, ADMIN))
+        .objects.filter(is_active=True, groups__name__in=MANAGER_ROLES)
         .distinct()
         .order_by("first_name", "username")
     )
