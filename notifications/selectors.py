@@ -148,9 +148,7 @@ def transactional_messages_due(*, now: datetime) -> bool:
 def sender_last_used(*, to_number: str, senders: list[str]) -> str | None:
     """The pool number this customer was last texted from, if any."""
     return (
-        Message.objects.filter(
-            direction=Direction.OUTBOUND, to_number=to_number, from_number__in=senders
-        )
+        Message.objects.filter(direction=Direction.OUTBOUND, to_number=to_number, from_number__in=senders)
         .order_by("-created_at", "-pk")
         .values_list("from_number", flat=True)
         .first()

@@ -276,9 +276,7 @@ def message_send(*, message_id: int) -> SendOutcome:
     It waits while an earlier text of the incident is queued, retrying or in flight (that one
     sends it on when it leaves); it is not sent if the incident overtook it; the row is claimed
     by a conditional UPDATE before the provider is called."""
-    message = (
-        Message.objects.select_related("customer", "incident").filter(pk=message_id).first()
-    )
+    message = Message.objects.select_related("customer", "incident").filter(pk=message_id).first()
     if message is None or message.status != MessageStatus.QUEUED:
         return DONE
     if selectors.earlier_message_pending(message=message):

@@ -16,7 +16,11 @@ def logged_incident(*, language: str = "it", contact_name: str = "Giulia Rossi",
 
 
 def dispatched_incident(**customer) -> Incident:
-    incident = logged_incident(**customer)
+    return dispatch(logged_incident(**customer))
+
+
+def dispatch(incident: Incident) -> Incident:
+    """Send a replacement and a technician to a logged incident, as the desk would."""
     replacement = factories.MachineFactory(category=incident.broken_machine.category)
     technician = factories.TechnicianFactory(user=factories.UserFactory(username="luca", first_name="Luca"))
     technician.skills.add(incident.broken_machine.category)
