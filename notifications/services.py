@@ -6,7 +6,6 @@ after commit, and the sweeper finds any row whose task was lost."""
 
 import logging
 import random
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,32 +30,24 @@ from .backends import get_backend
 from .backends.base import PermanentSmsError, SmsError, TransientSmsError, UnknownOutcomeSmsError
 from .messages import gsm_friendly, help_text, incident_message_text
 from .models import (
+    BULK_KINDS,
     IN_FLIGHT_STATUSES,
+    ONCE_PER_INCIDENT,
     STATUS_RANK,
     Direction,
     Message,
     MessageKind,
-    BULK_KINDS,
-    ONCE_PER_INCIDENT,
     MessageStatus,
     NotSentReason,
 )
 from .ratelimit import send_slot_take_any
+from .replies import Meaning, reply_read
 from .segments import segment_count
 
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBED = 21610
 MAX_DISPATCHER_SEGMENTS = 4
-
-# Keywords count only as the whole message, as carriers and Twilio treat them.
-OPT_OUT_WORDS = frozenset(
-    {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
-    | {"ANNULLA", "FERMA", "DISISCRIVI", "DISISCRIVIMI", "BASTA", "CANCELLA", "STOP TUTTO"}
-)
-OPT_IN_WORDS = frozenset({"START", "UNSTOP", "AVVIA", "RIATTIVA"})
-HELP_WORDS = frozenset({"HELP", "INFO", "AIUTO"})
-SCORE = re.compile(r"^(10|[0-9])(\s*/\s*10)?$")
 
 # Twilio's statuses on our ladder; "read" is a delivered message the customer opened.
 TWILIO_STATUSES = {
@@ -380,10 +371,6 @@ def message_status_update(
     return message
 
 
-def _keyword(body: str) -> str:
-    return " ".join(body.upper().strip(" .!").split())
-
-
 def _help_branch(customer: Customer) -> Branch | None:
     incident = selectors.latest_incident_for_customer(customer=customer)
     if incident is not None:
@@ -399,7 +386,7 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
         return existing  # Twilio retried the webhook
     now = timezone.now()
     customer = selectors.customer_for_number(number=from_number)
-    keyword = _keyword(body)
+    reading = reply_read(body)
     with transaction.atomic():
         incident = selectors.open_incident_for_customer(customer=customer) if customer else None
         encoding, segments = segment_count(body)
@@ -419,13 +406,13 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
             created_at=now,
             status_updated_at=now,
         )
-        if keyword in OPT_OUT_WORDS:
+        if reading.meaning == Meaning.OPT_OUT:
             customer_sms_opt_out(mobile=from_number, at=now)
-        elif keyword in OPT_IN_WORDS:
+        elif reading.meaning == Meaning.OPT_IN:
             customer_sms_opt_in(mobile=from_number)
         elif customer is None:
             pass  # not one of our customers: kept in the ledger, nobody to attach it to
-        elif keyword in HELP_WORDS:
+        elif reading.meaning == Meaning.HELP:
             branch = _help_branch(customer)
             if branch is not None:
                 _record_outbound(
@@ -434,10 +421,12 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
                     kind=MessageKind.HELP,
                     body=help_text(customer=customer, branch=branch),
                 )
-        elif SCORE.match(keyword) and (survey := selectors.open_survey_incident(customer=customer, now=now)):
-            recovery_services.survey_response_record(
-                incident=survey, score=int(SCORE.match(keyword)[1]), at=now
-            )
+        elif (
+            reading.meaning == Meaning.SCORE
+            and reading.score is not None
+            and (survey := selectors.open_survey_incident(customer=customer, now=now))
+        ):
+            recovery_services.survey_response_record(incident=survey, score=reading.score, at=now)
             Message.objects.filter(pk=message.pk).update(incident=survey)
         elif incident is not None:
             recovery_services.customer_message_attach(incident=incident, text=body, at=now)
