@@ -19,14 +19,17 @@ local cost = tonumber(ARGV[2])
 local capacity = math.max(1, rate)
 local now = redis.call('TIME')
 local now_ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local best, best_tokens = 1, nil
+local best, best_tokens, best_ts = 1, nil, nil
 for i, key in ipairs(KEYS) do
   local state = redis.call('HMGET', key, 'tokens', 'ts')
-  local tokens = tonumber(state[1]) or capacity
-  local ts = tonumber(state[2]) or now_ms
-  tokens = math.min(capacity, tokens + (now_ms - ts) * rate / 1000)
-  if best_tokens == nil or tokens > best_tokens then
-    best, best_tokens = i, tokens
+  local ts = tonumber(state[2]) or 0
+  local tokens = capacity
+  if state[1] then
+    tokens = math.min(capacity, tonumber(state[1]) + (now_ms - ts) * rate / 1000)
+  end
+  -- Fullest first; between equals the one idle longest, so a burst spreads over the whole pool.
+  if best_tokens == nil or tokens > best_tokens or (tokens == best_tokens and ts < best_ts) then
+    best, best_tokens, best_ts = i, tokens, ts
   end
 end
 local tokens = best_tokens

@@ -49,7 +49,9 @@ def test_an_eta_still_queued_when_the_crew_arrives_is_superseded_not_sent():
     recovery.dispatch_arrive(incident=incident, by=None)
     assert send(text(incident, MessageKind.ETA)).status == MessageStatus.SUPERSEDED
     assert send(text(incident, MessageKind.ARRIVAL)).status == MessageStatus.SENDING
-    assert bodies() == [text(incident, kind).body for kind in (MessageKind.ACKNOWLEDGEMENT, MessageKind.ARRIVAL)]
+    assert bodies() == [
+        text(incident, kind).body for kind in (MessageKind.ACKNOWLEDGEMENT, MessageKind.ARRIVAL)
+    ]
 
 
 def test_on_site_still_queued_when_the_machine_runs_again_is_superseded():
