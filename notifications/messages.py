@@ -241,7 +241,7 @@ def incident_message_text(*, incident: Incident, kind: str) -> str:
         context = _context(incident)
         if kind == MessageKind.ETA:
             context["link"] = tracking_url(incident_id=incident.pk)
-        full, short = _TEXTS[kind](incident)
+        full, short = _TEXTS[MessageKind(kind)](incident)
         return fit_two_segments(full, short, context)
 
 

@@ -63,5 +63,5 @@ def eta_revisable_check(*, incident: Incident) -> None:
 def outcome_check(outcome: str | None) -> str:
     """Recovering needs to say how: a swap or a repair on site (the figures and the machines differ)."""
     if outcome not in Outcome.values:
-        raise InvalidRequest(f"Say how it was recovered: {' or '.join(Outcome.values)}.")
+        raise InvalidRequest(f"Say how it was recovered: {' or '.join(Outcome.values)}.", field="outcome")
     return outcome

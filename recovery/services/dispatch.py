@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.roles import signed_in
 from fleet.models import Machine, MachineStatus, Rental, Technician
 from fleet.selectors import category_with_substitutes
 from recovery import selectors
@@ -122,6 +123,8 @@ def _promise_eta(incident: Incident, *, at: datetime) -> datetime:
         )
     else:
         technician = incident.technician
+        if technician is None:
+            raise InvalidRequest("Choose a technician or a replacement machine to promise an arrival.")
         origin = (
             (technician.lat, technician.lon)
             if technician.lat is not None
@@ -168,7 +171,8 @@ def dispatch_start(
             elif (
                 incident.status == S.REPLACEMENT_RESERVED
                 and machine is not None
-                and machine.pk != incident.replacement_machine_id
+                and incident.replacement_machine is not None
+                and machine.pk != incident.replacement_machine.pk
             ):
                 raise InvalidRequest(
                     f"{incident.replacement_machine.fleet_number} is reserved for this incident; "
@@ -221,7 +225,7 @@ def _record_eta(
         eta=eta,
         previous_eta=incident.current_eta,
         reason=reason,
-        revised_by=by if by is not None and by.is_authenticated else None,
+        revised_by=signed_in(by),
         channel=channel,
         at=at,
     )
