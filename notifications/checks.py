@@ -22,7 +22,7 @@ def twilio_settings_present(app_configs, **kwargs):
                 id="notifications.E002",
             )
         ]
-    required = REQUIRED_TWILIO_SETTINGS
+    required: tuple[str, ...] = REQUIRED_TWILIO_SETTINGS
     if settings.TWILIO_MESSAGING_SERVICE_SID:
         required = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
     return [

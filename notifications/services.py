@@ -218,7 +218,7 @@ def _give_up(message: Message, error: SmsError, *, reason: str) -> None:
 
 # What the incident must not have reached for each kind to still make sense when it leaves:
 # "on the way at 14:30" once the crew is on site, "on site" once running again.
-SUPERSEDED_AT = {
+SUPERSEDED_AT: dict[str, tuple[str, ...]] = {
     MessageKind.ACKNOWLEDGEMENT: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
     MessageKind.ETA: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
     MessageKind.DELAY: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
