@@ -28,9 +28,11 @@ def board_incidents() -> QuerySet[Incident]:
         .annotate(count=Count("id"))
         .values("count")
     )
-    return selectors.open_incidents().annotate(
+    board = selectors.open_incidents().annotate(
         unread_replies=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
     )
+    # Whether texting still reaches the customer: "opted out / SMS failed: phone them".
+    return sms_selectors.incidents_with_sms_reach(board)
 
 
 def conversation(*, incident: Incident) -> QuerySet[Message]:

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from fleet.models import Customer
 from recovery import selectors as recovery_selectors
@@ -169,3 +169,51 @@ def incident_arrival_time_told(*, incident: Incident) -> bool:
             MessageStatus.DELIVERED,
         ),
     ).exists()
+
+
+class SmsReach:
+    """Whether texting still reaches the customer of an incident, for the desk's board and page."""
+
+    REACHED = ""
+    OPTED_OUT = "opted_out"  # they texted STOP or gave no consent
+    FAILED = "failed"  # our latest text to them failed or was not delivered
+
+
+def incidents_with_sms_reach(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """`incidents` annotated with `sms_reach` (an SmsReach value), in the same query."""
+    latest_outcome = (
+        Message.objects.filter(
+            incident=OuterRef("pk"),
+            direction=Direction.OUTBOUND,
+            status__in=(
+                MessageStatus.SENT,
+                MessageStatus.DELIVERED,
+                MessageStatus.FAILED,
+                MessageStatus.UNDELIVERED,
+            ),
+        )
+        .order_by("-created_at", "-pk")
+        .values("status")[:1]
+    )
+    return incidents.annotate(latest_sms_outcome=Subquery(latest_outcome)).annotate(
+        sms_reach=Case(
+            When(
+                Q(rental__customer__sms_opted_out_at__isnull=False) | Q(rental__customer__sms_consent=False),
+                then=Value(SmsReach.OPTED_OUT),
+            ),
+            When(
+                latest_sms_outcome__in=(MessageStatus.FAILED, MessageStatus.UNDELIVERED),
+                then=Value(SmsReach.FAILED),
+            ),
+            default=Value(SmsReach.REACHED),
+            output_field=CharField(),
+        )
+    )
+
+
+def incident_sms_reach(*, incident: Incident) -> str:
+    reach = getattr(incident, "sms_reach", None)
+    if reach is None:
+        annotated = incidents_with_sms_reach(Incident.objects.filter(pk=incident.pk)).first()
+        reach = getattr(annotated, "sms_reach", None)
+    return reach or SmsReach.REACHED
