@@ -74,6 +74,7 @@ test: venv-dev services assets messages
 # Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines.
 bench: venv-dev services
 	$(PY) bench/nearest.py
+	$(PY) bench/sms_burst.py
 
 # Style, types (django-stubs, drf-stubs) and the one-way dependencies between apps.
 lint: venv-dev
