@@ -122,9 +122,16 @@ def main() -> None:
     call_command("flush", interactive=False, verbosity=0)
     redis.Redis.from_url(BROKER_URL).flushdb()
 
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=4", "--loglevel=WARNING"]
-        + ["--without-gossip", "--without-mingle", f"--hostname=sms-burst-{os.getpid()}@%h"],
+    worker = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
+        [
+            *(sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=4"),
+            *(
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                f"--hostname=sms-burst-{os.getpid()}@%h",
+            ),
+        ],
         cwd=ROOT,
         env=os.environ.copy(),
         stdout=sys.stderr,  # the worker's banner must not end up after the result line
