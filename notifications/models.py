@@ -127,6 +127,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
             models.Index(fields=["customer", "kind", "created_at"], name="sms_customer_kind"),
+            # Which pool number a customer was last texted from (every send through a Messaging Service).
+            models.Index(fields=["to_number", "-created_at"], name="sms_to_number_latest"),
             # The retention job's scan: bodies still held, oldest first.
             models.Index(
                 fields=["created_at"], condition=Q(body_erased_at__isnull=True), name="sms_body_held"
