@@ -82,9 +82,10 @@ DONE = SendOutcome()
 TRANSACTIONAL_PRIORITY, BULK_PRIORITY = 0, 9
 
 
-def _enqueue(message_id: int, *, kind: str) -> None:
+def _enqueue(message_id: int) -> None:
     from .tasks import message_send_task
 
+    kind = Message.objects.filter(pk=message_id).values_list("kind", flat=True).first()
     priority = BULK_PRIORITY if kind in BULK_KINDS else TRANSACTIONAL_PRIORITY
     try:
         message_send_task.apply_async((message_id,), priority=priority)
@@ -128,7 +129,7 @@ def _record_outbound(
         status_updated_at=now,
     )
     if not reason:
-        transaction.on_commit(lambda: _enqueue(message.pk, kind=kind))
+        transaction.on_commit(lambda: _enqueue(message.pk))
     return message
 
 
@@ -243,7 +244,7 @@ def _next_in_line(message: Message) -> None:
         return
     following = selectors.next_queued_message(incident_id=message.incident_id)
     if following is not None:
-        _enqueue(following.pk, kind=following.kind)
+        _enqueue(following.pk)
 
 
 def _close_unsent(message: Message, status: str, **fields) -> SendOutcome:
@@ -453,8 +454,8 @@ def messages_sweep(*, now: datetime | None = None) -> dict[str, int]:
     stale = timedelta(seconds=settings.PRONTO["SMS_STALE_SENDING_SECONDS"])
     counts = {"requeued": 0, "found": 0, "resent": 0}
 
-    for message_id, kind in selectors.messages_due(now=now - grace).values_list("pk", "kind"):
-        _enqueue(message_id, kind=kind)
+    for message_id in selectors.messages_due(now=now - grace).values_list("pk", flat=True):
+        _enqueue(message_id)
         counts["requeued"] += 1
 
     backend = get_backend()
@@ -486,7 +487,7 @@ def messages_sweep(*, now: datetime | None = None) -> dict[str, int]:
             pk=message.pk, status=message.status, sending_started_at=message.sending_started_at
         ).update(status=MessageStatus.QUEUED, next_attempt_at=now, status_updated_at=now)
         if requeued:
-            _enqueue(message.pk, kind=message.kind)
+            _enqueue(message.pk)
             counts["resent"] += 1
     return counts
 

@@ -23,7 +23,7 @@ def demo(settings, live_server):
 
 @pytest.fixture
 def incident(rental, dispatcher, monkeypatch):
-    monkeypatch.setattr(sms_services, "_enqueue", lambda message_id, *, kind: None)
+    monkeypatch.setattr(sms_services, "_enqueue", lambda message_id: None)
     return services.incident_log(
         rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Hydraulic hose burst"
     )

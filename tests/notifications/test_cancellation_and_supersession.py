@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _locmem(settings, monkeypatch):
     settings.SMS_BACKEND = "notifications.backends.locmem.LocmemBackend"
-    monkeypatch.setattr(services, "_enqueue", lambda message_id, *, kind: None)
+    monkeypatch.setattr(services, "_enqueue", lambda message_id: None)
 
 
 def text(incident, kind) -> Message:

@@ -28,7 +28,7 @@ def _quick_settings(settings):
 def _no_broker(monkeypatch):
     """Enqueued tasks are recorded, not published: these tests drive the services themselves."""
     enqueued: list[int] = []
-    monkeypatch.setattr(services, "_enqueue", lambda message_id, *, kind: enqueued.append(message_id))
+    monkeypatch.setattr(services, "_enqueue", enqueued.append)
     return enqueued
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch):
-    monkeypatch.setattr(services, "_enqueue", lambda message_id, *, kind: None)
+    monkeypatch.setattr(services, "_enqueue", lambda message_id: None)
 
 
 def page(token: str):

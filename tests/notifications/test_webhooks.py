@@ -23,7 +23,7 @@ def _signing(settings, monkeypatch):
     settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
     settings.PUBLIC_BASE_URL = PUBLIC
     settings.SMS_BACKEND = "notifications.backends.locmem.LocmemBackend"
-    monkeypatch.setattr(services, "_enqueue", lambda message_id, *, kind: None)
+    monkeypatch.setattr(services, "_enqueue", lambda message_id: None)
 
 
 def post_signed(path: str, params: dict, *, token: str = AUTH_TOKEN):
