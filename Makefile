@@ -71,7 +71,8 @@ test: venv-dev services assets messages
 	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-# Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines.
+# Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines;
+# the SMS burst uses pronto_bench_sms (SMS_BENCH_DATABASE_URL) and Redis DB 14 (SMS_BENCH_BROKER_URL).
 bench: venv-dev services
 	$(PY) bench/nearest.py
 	$(PY) bench/sms_burst.py
