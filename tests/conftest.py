@@ -230,6 +230,13 @@ def sms_worker(fake_twilio, celery_worker_process, celery_worker):
 
 
 @pytest.fixture
+def patient_sms_worker(fake_twilio, celery_worker_process, celery_worker):
+    """The real worker waiting up to 10 s for Twilio's answer: a slow fake on a loaded machine
+    then never leaves a text's outcome unknown (which only the sweeper settles)."""
+    return _worker_sending_through(celery_worker_process, fake_twilio, TWILIO_HTTP_TIMEOUT_SECONDS="10")
+
+
+@pytest.fixture
 def pooled_sms_worker(fake_twilio, celery_worker_process, celery_worker, settings):
     """The real Celery worker sending through a Messaging Service of ten numbers, each held by the
     fake (and by the worker's own budget) to one segment a second, as Twilio holds a long code."""
