@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from geopy.distance import great_circle
 
 from fleet.models import Technician
-from recovery.eta import StraightLineEtaProvider
+from recovery.learning import default_correction
 from recovery.models import EtaRevision, EventKind, Incident
+from routing.providers import StraightLineProvider
 from tests.factories import BERGAMO, MONZA, SITE
 from tests.technician.conftest import API, iso
 
@@ -24,11 +26,10 @@ def ping(phone, *points, key: str | None = None):
 
 
 def drive_from(origin) -> timedelta:
-    return (
-        StraightLineEtaProvider()
-        .estimate(origin=origin, destination=SITE, road_speed_kmh=60, loading=False)
-        .duration
-    )
+    """The live promise: the straight-line drive at the depot's truck speed, with the cushion a
+    branch without journey history gets (recovery.learning)."""
+    drive = StraightLineProvider().leg(origin, SITE, speed_kmh=60).duration
+    return default_correction().promised(drive)
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_a_ping_en_route_revises_the_eta_only_when_it_moves_by_the_threshold(en_
     revisions = EtaRevision.objects.filter(incident=en_route, channel="technician")
     assert [(r.eta, r.at) for r in revisions] == [(expected, t0 + minutes(20))]
     event = en_route.timeline.get(kind=EventKind.ETA_REVISED)
-    assert event.detail.startswith("Live position, 38.")
+    assert event.detail.startswith(f"Live position, {great_circle(BERGAMO, SITE).km:.1f} km to go")
 
 
 def test_the_customer_hears_of_a_delay_once_not_on_every_ping(en_route, lucas_phone, t0, sms):
@@ -133,3 +134,16 @@ def test_a_batch_larger_than_the_limit_is_refused(lucas_phone, t0, settings):
 
     assert response.status_code == 400
     assert response.json()["detail"] == f"pings: Ensure this field has no more than {limit} elements."
+
+
+def test_a_ping_costs_a_handful_of_statements_not_eleven(
+    lucas_phone, luca, t0, django_assert_max_num_queries
+):
+    # Token with user and technician, roles, the key's insert, the position, the jobs en route, the
+    # key's answer; here also the savepoint and its release inside the test's transaction.
+    with django_assert_max_num_queries(8):
+        answer = ping(lucas_phone, (*BERGAMO, t0 + minutes(1)), key="ping-1")
+
+    assert answer.status_code == 200 and answer.json()["position_updated"] is True
+    luca.refresh_from_db()
+    assert (luca.lat, luca.lon) == BERGAMO
