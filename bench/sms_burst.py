@@ -122,7 +122,7 @@ def main() -> None:
     call_command("flush", interactive=False, verbosity=0)
     redis.Redis.from_url(BROKER_URL).flushdb()
 
-    worker = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
+    worker = subprocess.Popen(
         [
             *(sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=4"),
             *(
