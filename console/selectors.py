@@ -56,6 +56,7 @@ class BoardRow:
     sla_due_at: datetime
     on_site_at: datetime | None
     unread_replies: int
+    sms_reach: str  # notifications.selectors.SmsReach: "", "opted_out" or "failed"
 
 
 # The board's columns from the related rows, read in the same query.
@@ -88,6 +89,7 @@ def board_page(*, number: int | str | None, per_page: int) -> Page:
             "sla_due_at",
             "on_site_at",
             "unread_replies",  # type: ignore[misc]  # annotated by board_incidents()
+            "sms_reach",  # annotated by board_incidents(), like unread_replies
             **BOARD_RELATED,
         )
         .order_by("sla_due_at", "id")
