@@ -74,12 +74,14 @@ test: venv-dev services assets messages
 
 # Each seeds its own database (BENCH_DATABASE_URL, default pronto_bench; BENCH_API_DATABASE_URL,
 # default pronto_bench_api) with up to 1,000,000 machines. BENCH_API_SCALE=quick for a short run.
+# The SMS burst uses pronto_bench_sms (SMS_BENCH_DATABASE_URL) and Redis DB 14 (SMS_BENCH_BROKER_URL).
 bench: venv-dev services
 	@scripts/ensure_wrk.sh
 	$(PY) bench/nearest.py
 	$(PY) bench/promise.py
 	$(PY) bench/api_load.py
 	$(PY) bench/ingest.py
+	$(PY) bench/sms_burst.py
 
 # Style, types (django-stubs, drf-stubs) and the one-way dependencies between apps.
 lint: venv-dev

@@ -241,6 +241,11 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.backends.console.Con
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM = env.str("TWILIO_FROM", default="")
+# A Messaging Service spreads texts over a pool of numbers, each with its own send rate. Pronto
+# picks the number (the same one for a customer every time, so their texts stay in order and in
+# one thread) and needs the pool's numbers for that; with these set TWILIO_FROM is not used.
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_SENDER_POOL = env.list("TWILIO_SENDER_POOL", default=[])
 # Only for tests and local fakes: where the twilio client sends its requests.
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 # Connect and read timeout for each Twilio request; without one a hung request blocks a worker for ever.

@@ -71,6 +71,7 @@ SMS_STATUS = {
     "undelivered": _("not delivered"),
     "failed": _("failed"),
     "not_sent": _("not sent"),
+    "superseded": _("not sent: overtaken by events"),
     "received": _("received"),
 }
 
@@ -85,6 +86,7 @@ SMS_KIND = {
     "help": _("help"),
     "free_text": _("from the desk"),
     "reply": _("customer"),
+    "cancelled": _("visit cancelled"),
 }
 
 SMS_NOT_SENT = {

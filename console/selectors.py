@@ -31,9 +31,11 @@ def board_incidents() -> QuerySet[Incident]:
         .annotate(count=Count("id"))
         .values("count")
     )
-    return selectors.open_incidents().annotate(
+    board = selectors.open_incidents().annotate(
         unread_replies=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0))
     )
+    # Whether texting still reaches the customer: "opted out / SMS failed: phone them".
+    return sms_selectors.incidents_with_sms_reach(board)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class BoardRow:
     sla_due_at: datetime
     on_site_at: datetime | None
     unread_replies: int
+    sms_reach: str  # notifications.selectors.SmsReach: "", "opted_out" or "failed"
 
 
 # The board's columns from the related rows, read in the same query.
@@ -91,6 +94,7 @@ def board_page(*, number: int | str | None, per_page: int) -> Page:
             "sla_due_at",
             "on_site_at",
             "unread_replies",  # type: ignore[misc]  # annotated by board_incidents()
+            "sms_reach",  # annotated by board_incidents(), like unread_replies
             **BOARD_RELATED,
         )
         .order_by("sla_due_at", "id")

@@ -132,6 +132,9 @@ class Language(models.TextChoices):
 class Customer(models.Model):
     company = models.CharField(max_length=160)
     contact_name = models.CharField(max_length=120)
+    # How the contact wants to be addressed in texts ("Ing. Bianchi", "Mario"); empty: worked out
+    # from the contact name (a title keeps the surname, otherwise the first name).
+    form_of_address = models.CharField(max_length=60, blank=True)
     mobile = PhoneNumberField()
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ITALIAN)
     sms_consent = models.BooleanField(default=True)

@@ -117,6 +117,7 @@ def customer_anonymise(*, customer: Customer, at: datetime) -> Customer:
     The row stays: rentals, incidents and their recovery figures still point at it."""
     customer.company = erased_company(customer.pk)
     customer.contact_name = ERASED_CONTACT_NAME
+    customer.form_of_address = ""
     customer.mobile = ERASED_MOBILE
     customer.sms_consent = False
     customer.sms_opted_out_at = customer.sms_opted_out_at or at
@@ -125,6 +126,7 @@ def customer_anonymise(*, customer: Customer, at: datetime) -> Customer:
     Customer.objects.filter(pk=customer.pk).update(
         company=customer.company,
         contact_name=customer.contact_name,
+        form_of_address="",
         mobile=customer.mobile,
         sms_consent=False,
         sms_opted_out_at=customer.sms_opted_out_at,

@@ -13,6 +13,18 @@ REQUIRED_TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_F
 def twilio_settings_present(app_configs, **kwargs):
     if settings.SMS_BACKEND != TWILIO_BACKEND:
         return []
+    if settings.TWILIO_MESSAGING_SERVICE_SID and not settings.TWILIO_SENDER_POOL:
+        return [
+            Error(
+                "TWILIO_MESSAGING_SERVICE_SID is set but TWILIO_SENDER_POOL is empty.",
+                hint="List the numbers of the Messaging Service's sender pool in TWILIO_SENDER_POOL.",
+                obj="notifications",
+                id="notifications.E002",
+            )
+        ]
+    required: tuple[str, ...] = REQUIRED_TWILIO_SETTINGS
+    if settings.TWILIO_MESSAGING_SERVICE_SID:
+        required = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
     return [
         Error(
             f"SMS_BACKEND is the twilio backend but {name} is not set.",
@@ -20,7 +32,7 @@ def twilio_settings_present(app_configs, **kwargs):
             obj="notifications",
             id="notifications.E001",
         )
-        for name in REQUIRED_TWILIO_SETTINGS
+        for name in required
         if not getattr(settings, name, "")
     ]
 

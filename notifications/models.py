@@ -25,10 +25,18 @@ class MessageKind(models.TextChoices):
     HELP = "help", "Answer to HELP"
     FREE_TEXT = "free_text", "Dispatcher's message"
     REPLY = "reply", "Customer's reply"
+    CANCELLED = "cancelled", "Visit cancelled"
 
 
 # Sent at most once per incident; a second request for one of these is a bug or a retry.
-ONCE_PER_INCIDENT = (MessageKind.ACKNOWLEDGEMENT, MessageKind.RECOVERED, MessageKind.SURVEY)
+ONCE_PER_INCIDENT = (
+    MessageKind.ACKNOWLEDGEMENT,
+    MessageKind.RECOVERED,
+    MessageKind.SURVEY,
+    MessageKind.CANCELLED,
+)
+# Not about a breakdown in progress: they wait for the sender numbers to be free of those that are.
+BULK_KINDS = (MessageKind.SURVEY,)
 
 
 class MessageStatus(models.TextChoices):
@@ -42,6 +50,8 @@ class MessageStatus(models.TextChoices):
     UNDELIVERED = "undelivered", "Undelivered"
     FAILED = "failed", "Failed"
     NOT_SENT = "not_sent", "Not sent"
+    # The incident moved on before it left ("on the way" once the crew is on site): never sent.
+    SUPERSEDED = "superseded", "Superseded"
     RECEIVED = "received", "Received"
 
 
@@ -58,6 +68,7 @@ STATUS_RANK = {
     MessageStatus.UNDELIVERED: 3,
     MessageStatus.FAILED: 3,
     MessageStatus.NOT_SENT: 3,
+    MessageStatus.SUPERSEDED: 3,
     MessageStatus.RECEIVED: 3,
 }
 
@@ -118,6 +129,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="sms_due"),
             models.Index(fields=["customer", "kind", "created_at"], name="sms_customer_kind"),
+            # Which pool number a customer was last texted from (every send through a Messaging Service).
+            models.Index(fields=["to_number", "-created_at"], name="sms_to_number_latest"),
             # The retention job's scan: bodies still held, oldest first.
             models.Index(
                 fields=["created_at"], condition=Q(body_erased_at__isnull=True), name="sms_body_held"

@@ -16,6 +16,8 @@ MESSAGE_FOR_EVENT: dict[IncidentEvent, str] = {
     IncidentEvent.DELAYED: MessageKind.DELAY,
     IncidentEvent.ARRIVED: MessageKind.ARRIVAL,
     IncidentEvent.RECOVERED: MessageKind.RECOVERED,
+    # Only when an arrival time was texted (customer_message_queue checks).
+    IncidentEvent.CANCELLED: MessageKind.CANCELLED,
 }
 
 

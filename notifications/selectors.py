@@ -2,13 +2,13 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from fleet.models import Customer
 from recovery import selectors as recovery_selectors
 from recovery.models import Incident
 
-from .models import Direction, Message, MessageKind, MessageStatus
+from .models import BULK_KINDS, Direction, Message, MessageKind, MessageStatus
 
 # A late answer to the survey still counts; a "7" a month later is about something else.
 SURVEY_ANSWER_WINDOW = timedelta(days=7)
@@ -99,3 +99,121 @@ def customer_message_bodies(*, customer: Customer) -> list[str]:
         .values_list("body", flat=True)
         .distinct()
     )
+
+
+def _not_yet_at_the_provider() -> Q:
+    """Queued (perhaps waiting for a retry), or sent off without the provider's SID yet."""
+    return Q(status=MessageStatus.QUEUED) | Q(
+        status__in=(MessageStatus.SENDING, MessageStatus.UNKNOWN), twilio_sid__isnull=True
+    )
+
+
+def earlier_message_pending(*, message: Message) -> bool:
+    """Whether a text queued before this one for the same incident has not reached the provider.
+
+    Once the provider holds it, its queue for the sender number keeps the order from there."""
+    if message.incident_id is None:
+        return False
+    earlier = Q(created_at__lt=message.created_at) | Q(created_at=message.created_at, pk__lt=message.pk)
+    return (
+        Message.objects.filter(incident_id=message.incident_id, direction=Direction.OUTBOUND)
+        .filter(earlier)
+        .filter(_not_yet_at_the_provider())
+        .exists()
+    )
+
+
+def next_queued_message(*, incident_id: int) -> Message | None:
+    """The incident's oldest text still queued: the next to go."""
+    return (
+        Message.objects.filter(
+            incident_id=incident_id, direction=Direction.OUTBOUND, status=MessageStatus.QUEUED
+        )
+        .order_by("created_at", "pk")
+        .first()
+    )
+
+
+def transactional_messages_due(*, now: datetime) -> bool:
+    """Whether any breakdown's text is waiting to leave (surveys let those go first)."""
+    return (
+        Message.objects.filter(
+            direction=Direction.OUTBOUND, status=MessageStatus.QUEUED, next_attempt_at__lte=now
+        )
+        .exclude(kind__in=BULK_KINDS)
+        .exists()
+    )
+
+
+def sender_last_used(*, to_number: str, senders: list[str]) -> str | None:
+    """The pool number this customer was last texted from, if any."""
+    return (
+        Message.objects.filter(direction=Direction.OUTBOUND, to_number=to_number, from_number__in=senders)
+        .order_by("-created_at", "-pk")
+        .values_list("from_number", flat=True)
+        .first()
+    )
+
+
+def incident_arrival_time_told(*, incident: Incident) -> bool:
+    """Whether an arrival time (the ETA or a later one) left for the customer, or may have."""
+    return Message.objects.filter(
+        incident=incident,
+        direction=Direction.OUTBOUND,
+        kind__in=(MessageKind.ETA, MessageKind.DELAY),
+        status__in=(
+            MessageStatus.QUEUED,
+            MessageStatus.SENDING,
+            MessageStatus.UNKNOWN,
+            MessageStatus.SENT,
+            MessageStatus.DELIVERED,
+        ),
+    ).exists()
+
+
+class SmsReach:
+    """Whether texting still reaches the customer of an incident, for the desk's board and page."""
+
+    REACHED = ""
+    OPTED_OUT = "opted_out"  # they texted STOP or gave no consent
+    FAILED = "failed"  # our latest text to them failed or was not delivered
+
+
+def incidents_with_sms_reach(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """`incidents` annotated with `sms_reach` (an SmsReach value), in the same query."""
+    latest_outcome = (
+        Message.objects.filter(
+            incident=OuterRef("pk"),
+            direction=Direction.OUTBOUND,
+            status__in=(
+                MessageStatus.SENT,
+                MessageStatus.DELIVERED,
+                MessageStatus.FAILED,
+                MessageStatus.UNDELIVERED,
+            ),
+        )
+        .order_by("-created_at", "-pk")
+        .values("status")[:1]
+    )
+    return incidents.annotate(latest_sms_outcome=Subquery(latest_outcome)).annotate(
+        sms_reach=Case(
+            When(
+                Q(rental__customer__sms_opted_out_at__isnull=False) | Q(rental__customer__sms_consent=False),
+                then=Value(SmsReach.OPTED_OUT),
+            ),
+            When(
+                latest_sms_outcome__in=(MessageStatus.FAILED, MessageStatus.UNDELIVERED),
+                then=Value(SmsReach.FAILED),
+            ),
+            default=Value(SmsReach.REACHED),
+            output_field=CharField(),
+        )
+    )
+
+
+def incident_sms_reach(*, incident: Incident) -> str:
+    reach = getattr(incident, "sms_reach", None)
+    if reach is None:
+        annotated = incidents_with_sms_reach(Incident.objects.filter(pk=incident.pk)).first()
+        reach = getattr(annotated, "sms_reach", None)
+    return reach or SmsReach.REACHED

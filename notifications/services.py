@@ -6,7 +6,6 @@ after commit, and the sweeper finds any row whose task was lost."""
 
 import logging
 import random
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,13 +24,16 @@ from fleet.services import ERASED_MOBILE, customer_sms_opt_in, customer_sms_opt_
 from recovery import services as recovery_services
 from recovery.errors import InvalidRequest
 from recovery.models import Incident
+from recovery.models import IncidentStatus as S
 
 from . import selectors
 from .backends import get_backend
 from .backends.base import PermanentSmsError, SmsError, TransientSmsError, UnknownOutcomeSmsError
 from .messages import gsm_friendly, help_text, incident_message_text
 from .models import (
+    BULK_KINDS,
     IN_FLIGHT_STATUSES,
+    ONCE_PER_INCIDENT,
     STATUS_RANK,
     Direction,
     Message,
@@ -39,22 +41,14 @@ from .models import (
     MessageStatus,
     NotSentReason,
 )
-from .ratelimit import send_slot_take
+from .ratelimit import send_slot_take_any
+from .replies import Meaning, reply_read
 from .segments import segment_count
 
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBED = 21610
 MAX_DISPATCHER_SEGMENTS = 4
-
-# Keywords count only as the whole message, as carriers and Twilio treat them.
-OPT_OUT_WORDS = frozenset(
-    {"STOP", "STOPALL", "STOP ALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
-    | {"ANNULLA", "FERMA", "DISISCRIVI", "DISISCRIVIMI", "BASTA", "CANCELLA", "STOP TUTTO"}
-)
-OPT_IN_WORDS = frozenset({"START", "UNSTOP", "AVVIA", "RIATTIVA"})
-HELP_WORDS = frozenset({"HELP", "INFO", "AIUTO"})
-SCORE = re.compile(r"^(10|[0-9])(\s*/\s*10)?$")
 
 # Twilio's statuses on our ladder; "read" is a delivered message the customer opened.
 TWILIO_STATUSES = {
@@ -84,11 +78,17 @@ DONE = SendOutcome()
 # Queueing ------------------------------------------------------------------------------------
 
 
+# Broker priorities (Redis: 0 is served first): a breakdown's texts before surveys.
+TRANSACTIONAL_PRIORITY, BULK_PRIORITY = 0, 9
+
+
 def _enqueue(message_id: int) -> None:
     from .tasks import message_send_task
 
+    kind = Message.objects.filter(pk=message_id).values_list("kind", flat=True).first()
+    priority = BULK_PRIORITY if kind in BULK_KINDS else TRANSACTIONAL_PRIORITY
     try:
-        message_send_task.delay(message_id)
+        message_send_task.apply_async((message_id,), priority=priority)
     except Exception:
         # The broker is down: the row is committed and queued, so the sweeper will send it.
         logger.warning("Could not enqueue SMS %s; the sweeper will pick it up.", message_id, exc_info=True)
@@ -115,7 +115,8 @@ def _record_outbound(
         direction=Direction.OUTBOUND,
         kind=kind,
         to_number=str(customer.mobile),
-        from_number=settings.TWILIO_FROM,
+        # A pool's number is chosen when the text leaves (see _senders_for).
+        from_number="" if settings.TWILIO_SENDER_POOL else settings.TWILIO_FROM,
         language=customer.language,
         body=body,
         segments=segments,
@@ -138,12 +139,14 @@ def customer_message_queue(*, incident: Incident, kind: str) -> Message | None:
     Call it inside the transaction that records the event; the SMS leaves only if that commits.
     A once-only kind asked for twice returns None the second time."""
     customer = incident.rental.customer
+    if kind == MessageKind.CANCELLED and not selectors.incident_arrival_time_told(incident=incident):
+        return None  # nobody was told anyone was coming: nothing to call off
     body = incident_message_text(incident=incident, kind=kind)
     try:
         with transaction.atomic():
             return _record_outbound(customer=customer, incident=incident, kind=kind, body=body)
     except IntegrityError:
-        if kind in (MessageKind.ACKNOWLEDGEMENT, MessageKind.RECOVERED, MessageKind.SURVEY):
+        if kind in ONCE_PER_INCIDENT:
             return None
         raise
 
@@ -211,28 +214,87 @@ def _give_up(message: Message, error: SmsError, *, reason: str) -> None:
         customer_sms_opt_out(mobile=message.to_number, at=timezone.now())
     if message.incident_id is not None:
         recovery_services.incident_flag_for_call(incident=message.incident, reason=reason)  # type: ignore[arg-type]  # incident_id is set
+    _next_in_line(message)
+
+
+# What the incident must not have reached for each kind to still make sense when it leaves:
+# "on the way at 14:30" once the crew is on site, "on site" once running again.
+SUPERSEDED_AT: dict[str, tuple[str, ...]] = {
+    MessageKind.ACKNOWLEDGEMENT: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
+    MessageKind.ETA: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
+    MessageKind.DELAY: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
+    MessageKind.ARRIVAL: (S.RECOVERED, S.CLOSED, S.CANCELLED),
+}
+# How long a text waits before asking again for a slot while a breakdown's texts are due.
+BULK_WAIT_SECONDS = 1.0
+
+
+def _superseded(message: Message) -> bool:
+    if message.incident is None:
+        return False
+    if message.kind == MessageKind.CANCELLED:
+        # The arrival time it calls off never reached the customer (it was superseded itself).
+        return not selectors.incident_arrival_time_told(incident=message.incident)
+    return message.incident.status in SUPERSEDED_AT.get(message.kind, ())
+
+
+def _next_in_line(message: Message) -> None:
+    """This text has left (or never will): the incident's next one may go now."""
+    if message.incident_id is None:
+        return
+    following = selectors.next_queued_message(incident_id=message.incident_id)
+    if following is not None:
+        _enqueue(following.pk)
+
+
+def _close_unsent(message: Message, status: str, **fields) -> SendOutcome:
+    if _move_forward(message.pk, status, next_attempt_at=None, **fields):
+        _next_in_line(message)
+    return DONE
+
+
+def _senders_for(message: Message) -> list[str]:
+    """The numbers this text may leave from: a customer keeps the number they were texted from
+    (their texts stay in order and in one thread), a new one gets the pool's freest number."""
+    pool = list(settings.TWILIO_SENDER_POOL)
+    if not pool:
+        return [message.from_number or settings.TWILIO_FROM or "default"]
+    used = selectors.sender_last_used(to_number=message.to_number, senders=pool)
+    return [used] if used else pool
 
 
 def message_send(*, message_id: int) -> SendOutcome:
-    """Send one queued SMS, at most once: the row is claimed by a conditional UPDATE first."""
+    """Send one queued SMS, at most once and in its incident's order.
+
+    It waits while an earlier text of the incident is queued, retrying or in flight (that one
+    sends it on when it leaves); it is not sent if the incident overtook it; the row is claimed
+    by a conditional UPDATE before the provider is called."""
     message = Message.objects.select_related("customer", "incident").filter(pk=message_id).first()
     if message is None or message.status != MessageStatus.QUEUED:
         return DONE
+    if selectors.earlier_message_pending(message=message):
+        return DONE
     if message.customer is not None and not message.customer.can_receive_sms:
         # They texted STOP after this was queued.
-        _move_forward(message.pk, MessageStatus.NOT_SENT, not_sent_reason=NotSentReason.OPTED_OUT)
-        return DONE
+        return _close_unsent(message, MessageStatus.NOT_SENT, not_sent_reason=NotSentReason.OPTED_OUT)
+    if _superseded(message):
+        return _close_unsent(message, MessageStatus.SUPERSEDED)
+    if message.kind in BULK_KINDS and selectors.transactional_messages_due(now=timezone.now()):
+        return SendOutcome(retry_in=BULK_WAIT_SECONDS)
     try:
-        wait = send_slot_take(sender=message.from_number or "default", segments=message.segments)
+        sender, wait = send_slot_take_any(senders=_senders_for(message), segments=message.segments)
     except redis.RedisError:
         logger.warning("SMS rate limiter unavailable; sending without it.", exc_info=True)
-        wait = 0.0
+        sender, wait = _senders_for(message)[0], 0.0
     if wait > 0:
         return SendOutcome(retry_in=wait)
+    if sender == "default":
+        sender = ""
 
     now = timezone.now()
     claimed = Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
         status=MessageStatus.SENDING,
+        from_number=sender,
         sending_started_at=now,
         status_updated_at=now,
         attempts=F("attempts") + 1,
@@ -243,7 +305,10 @@ def message_send(*, message_id: int) -> SendOutcome:
 
     try:
         sent = get_backend().send(
-            to=message.to_number, body=message.body, status_callback=_status_callback_url(message)
+            to=message.to_number,
+            body=message.body,
+            status_callback=_status_callback_url(message),
+            sender=sender or None,
         )
     except PermanentSmsError as error:
         _give_up(message, error, reason=f"SMS could not be sent ({error.code}: {error.message}); call them.")
@@ -264,6 +329,7 @@ def message_send(*, message_id: int) -> SendOutcome:
         )
         return SendOutcome(retry_in=delay)
     except UnknownOutcomeSmsError as error:
+        # The incident's next text waits until this one is settled (callback or sweeper).
         Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
             status=MessageStatus.UNKNOWN, error_message=error.message[:255], status_updated_at=timezone.now()
         )
@@ -271,6 +337,7 @@ def message_send(*, message_id: int) -> SendOutcome:
 
     # A fast status callback may already have filled the SID and moved the status on.
     _settle(message.pk, sid=sent.sid, status=TWILIO_STATUSES.get(sent.status, MessageStatus.SENDING))
+    _next_in_line(message)
     return DONE
 
 
@@ -286,6 +353,7 @@ def message_status_update(
     new_status = TWILIO_STATUSES.get(status)
     if message is None or new_status is None or (message.twilio_sid and message.twilio_sid != sid):
         return message
+    was_in_doubt = message.twilio_sid is None and message.status != MessageStatus.QUEUED
     with transaction.atomic():
         fields: dict = {"error_code": error_code} if error_code else {}
         if new_status == MessageStatus.DELIVERED:
@@ -299,12 +367,10 @@ def message_status_update(
                     incident=message.incident,  # type: ignore[arg-type]  # incident_id is set
                     reason=f"SMS {status} (error {error_code or 'unknown'}); the customer may not know.",
                 )
+        if was_in_doubt:
+            transaction.on_commit(lambda: _next_in_line(message))
     message.refresh_from_db()
     return message
-
-
-def _keyword(body: str) -> str:
-    return " ".join(body.upper().strip(" .!").split())
 
 
 def _help_branch(customer: Customer) -> Branch | None:
@@ -322,7 +388,7 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
         return existing  # Twilio retried the webhook
     now = timezone.now()
     customer = selectors.customer_for_number(number=from_number)
-    keyword = _keyword(body)
+    reading = reply_read(body)
     with transaction.atomic():
         incident = selectors.open_incident_for_customer(customer=customer) if customer else None
         encoding, segments = segment_count(body)
@@ -342,13 +408,13 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
             created_at=now,
             status_updated_at=now,
         )
-        if keyword in OPT_OUT_WORDS:
+        if reading.meaning == Meaning.OPT_OUT:
             customer_sms_opt_out(mobile=from_number, at=now)
-        elif keyword in OPT_IN_WORDS:
+        elif reading.meaning == Meaning.OPT_IN:
             customer_sms_opt_in(mobile=from_number)
         elif customer is None:
             pass  # not one of our customers: kept in the ledger, nobody to attach it to
-        elif keyword in HELP_WORDS:
+        elif reading.meaning == Meaning.HELP:
             branch = _help_branch(customer)
             if branch is not None:
                 _record_outbound(
@@ -357,10 +423,12 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
                     kind=MessageKind.HELP,
                     body=help_text(customer=customer, branch=branch),
                 )
-        elif (score := SCORE.match(keyword)) and (
-            survey := selectors.open_survey_incident(customer=customer, now=now)
+        elif (
+            reading.meaning == Meaning.SCORE
+            and reading.score is not None
+            and (survey := selectors.open_survey_incident(customer=customer, now=now))
         ):
-            recovery_services.survey_response_record(incident=survey, score=int(score[1]), at=now)
+            recovery_services.survey_response_record(incident=survey, score=reading.score, at=now)
             Message.objects.filter(pk=message.pk).update(incident=survey)
         elif incident is not None:
             recovery_services.customer_message_attach(incident=incident, text=body, at=now)
@@ -405,6 +473,7 @@ def messages_sweep(*, now: datetime | None = None) -> dict[str, int]:
             _settle(
                 message.pk, sid=found.sid, status=TWILIO_STATUSES.get(found.status, MessageStatus.SENDING)
             )
+            _next_in_line(message)
             counts["found"] += 1
             continue
         if message.attempts >= settings.PRONTO["SMS_MAX_ATTEMPTS"]:

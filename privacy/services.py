@@ -29,7 +29,14 @@ from .scrub import Scrubber
 User = AnyUser
 
 # The customer's own fields, as the audit entry of an erasure lists them.
-ERASED_CUSTOMER_FIELDS = ["company", "contact_name", "mobile", "sms_consent", "sms_opted_out_at"]
+ERASED_CUSTOMER_FIELDS = [
+    "company",
+    "contact_name",
+    "form_of_address",
+    "mobile",
+    "sms_consent",
+    "sms_opted_out_at",
+]
 
 
 @dataclass

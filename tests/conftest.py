@@ -14,7 +14,15 @@ from rest_framework.test import APIClient
 from fleet.models import MachineStatus
 from notifications.backends import locmem
 from tests import factories
-from tests.fakes.twilio_server import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, TWILIO_BACKEND, FakeTwilio
+from tests.fakes.twilio_server import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    FROM_NUMBER,
+    MESSAGING_SERVICE_SID,
+    SENDER_POOL,
+    TWILIO_BACKEND,
+    FakeTwilio,
+)
 from tests.helpers import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,28 +215,62 @@ def fake_twilio(fake_twilio_server, settings):
     settings.TWILIO_ACCOUNT_SID = ACCOUNT_SID
     settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
     settings.TWILIO_FROM = FROM_NUMBER
+    settings.TWILIO_MESSAGING_SERVICE_SID = ""
+    settings.TWILIO_SENDER_POOL = []
     settings.TWILIO_API_BASE_URL = fake_twilio_server.base_url
     settings.TWILIO_HTTP_TIMEOUT_SECONDS = 1.0
     yield fake_twilio_server
     fake_twilio_server.reset()
 
 
-@pytest.fixture
-def sms_worker(fake_twilio, celery_worker_process, celery_worker):
-    """The real Celery worker, (re)started if needed so that it sends through the fake Twilio."""
+def _worker_sending_through(worker: WorkerProcess, fake: FakeTwilio, **more: str) -> WorkerProcess:
+    """(Re)start the real Celery worker if needed so that it sends through the fake Twilio."""
     wanted = {
         "SMS_BACKEND": TWILIO_BACKEND,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_FROM": FROM_NUMBER,
-        "TWILIO_API_BASE_URL": fake_twilio.base_url,
+        "TWILIO_MESSAGING_SERVICE_SID": "",
+        "TWILIO_SENDER_POOL": "",
+        "TWILIO_API_BASE_URL": fake.base_url,
         "TWILIO_HTTP_TIMEOUT_SECONDS": "1",
         "SMS_RATE_PER_SECOND": "1000",
+        **more,
     }
     if any(os.environ.get(name) != value for name, value in wanted.items()):
         os.environ.update(wanted)
-        celery_worker_process.restart()
-    return celery_worker_process
+        worker.restart()
+    return worker
+
+
+@pytest.fixture
+def sms_worker(fake_twilio, celery_worker_process, celery_worker):
+    """The real Celery worker, sending from one number through the fake Twilio."""
+    return _worker_sending_through(celery_worker_process, fake_twilio)
+
+
+@pytest.fixture
+def patient_sms_worker(fake_twilio, celery_worker_process, celery_worker):
+    """The real worker waiting up to 10 s for Twilio's answer: a slow fake on a loaded machine
+    then never leaves a text's outcome unknown (which only the sweeper settles)."""
+    return _worker_sending_through(celery_worker_process, fake_twilio, TWILIO_HTTP_TIMEOUT_SECONDS="10")
+
+
+@pytest.fixture
+def pooled_sms_worker(fake_twilio, celery_worker_process, celery_worker, settings):
+    """The real Celery worker sending through a Messaging Service of ten numbers, each held by the
+    fake (and by the worker's own budget) to one segment a second, as Twilio holds a long code."""
+    fake_twilio.add_messaging_service(MESSAGING_SERVICE_SID, SENDER_POOL)
+    fake_twilio.limit_rate(1.0)
+    settings.TWILIO_MESSAGING_SERVICE_SID = MESSAGING_SERVICE_SID
+    settings.TWILIO_SENDER_POOL = SENDER_POOL
+    return _worker_sending_through(
+        celery_worker_process,
+        fake_twilio,
+        TWILIO_MESSAGING_SERVICE_SID=MESSAGING_SERVICE_SID,
+        TWILIO_SENDER_POOL=",".join(SENDER_POOL),
+        SMS_RATE_PER_SECOND="1",
+    )
 
 
 # The Lombardy job site most tests share (see tests/factories.py for the coordinates).

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from console import labels
+from notifications import selectors as sms_selectors
 
 register = template.Library()
 
@@ -54,6 +55,12 @@ def sla_countdown(incident):
         "overdue": now - incident.sla_due_at,
         "warning_minutes": settings.PRONTO["SLA_WARNING_MINUTES"],
     }
+
+
+@register.inclusion_tag("console/partials/sms_reach.html")
+def sms_reach(incident):
+    """'Opted out: phone them' or 'SMS failed: phone them' when texting no longer reaches the customer."""
+    return {"reach": sms_selectors.incident_sms_reach(incident=incident), "incident": incident}
 
 
 @register.filter

@@ -113,6 +113,7 @@ class CustomerSerializer(StrictModelSerializer):
             "id",
             "company",
             "contact_name",
+            "form_of_address",
             "mobile",
             "language",
             "sms_consent",

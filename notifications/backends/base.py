@@ -44,7 +44,10 @@ class UnknownOutcomeSmsError(SmsError):
 
 
 class BaseSmsBackend:
-    def send(self, *, to: str, body: str, status_callback: str | None = None) -> SentMessage:
+    def send(
+        self, *, to: str, body: str, status_callback: str | None = None, sender: str | None = None
+    ) -> SentMessage:
+        """Send `body` to `to`, from `sender` (a number of the pool) or the configured number."""
         raise NotImplementedError
 
     def find_sent(self, *, to: str, body: str, since: datetime) -> FoundMessage | None:

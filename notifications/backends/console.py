@@ -13,7 +13,9 @@ class ConsoleBackend(BaseSmsBackend):
     def __init__(self, stream=None):
         self.stream = stream or sys.stdout
 
-    def send(self, *, to: str, body: str, status_callback: str | None = None) -> SentMessage:
+    def send(
+        self, *, to: str, body: str, status_callback: str | None = None, sender: str | None = None
+    ) -> SentMessage:
         sid = f"CO{uuid.uuid4().hex}"
         rule = "-" * 60
         with self._lock:

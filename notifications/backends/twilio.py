@@ -53,9 +53,18 @@ class TwilioBackend(BaseSmsBackend):
         if settings.TWILIO_API_BASE_URL:
             self.client.api.base_url = settings.TWILIO_API_BASE_URL.rstrip("/")
         self.from_ = settings.TWILIO_FROM
+        self.messaging_service_sid = settings.TWILIO_MESSAGING_SERVICE_SID
 
-    def send(self, *, to: str, body: str, status_callback: str | None = None) -> SentMessage:
-        params = {"to": to, "from_": self.from_, "body": body}
+    def send(
+        self, *, to: str, body: str, status_callback: str | None = None, sender: str | None = None
+    ) -> SentMessage:
+        params = {"to": to, "body": body}
+        if self.messaging_service_sid:
+            # With From as well, Twilio sends from that number of the service's pool: the one
+            # whose rate budget the outbox charged.
+            params["messaging_service_sid"] = self.messaging_service_sid
+        if sender or self.from_:
+            params["from_"] = sender or self.from_
         if status_callback:
             params["status_callback"] = status_callback
         try:
@@ -76,7 +85,7 @@ class TwilioBackend(BaseSmsBackend):
 
     def find_sent(self, *, to: str, body: str, since: datetime) -> FoundMessage | None:
         try:
-            recent = self.client.messages.list(to=to, from_=self.from_, limit=20)
+            recent = self.client.messages.list(to=to, limit=20)
         except (TwilioException, requests.RequestException, ValueError) as exc:
             raise TransientSmsError(f"Could not list messages at Twilio: {exc}") from exc
         for message in recent:

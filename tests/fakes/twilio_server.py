@@ -1,21 +1,30 @@
 """A small fake of Twilio's Messages API on 127.0.0.1, for the real twilio client to talk to.
 
 It checks auth and parameters the way Twilio does, answers with Twilio-shaped JSON, fails or
-hangs on demand, records every message it accepts, and posts signed status callbacks back."""
+hangs on demand, records every message it accepts, and posts signed status callbacks back.
+
+Like Twilio it knows Messaging Services (a pool of sender numbers; with From, that number of the
+pool sends; without, the number the recipient had before, else the least busy one) and, once a
+rate is set, queues each number's messages and releases them at that many segments a second:
+a message's `date_sent` is when it would leave for the carrier."""
 
 import base64
 import json
+import random
 import re
 import threading
+import time
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from twilio.request_validator import RequestValidator
+
+from notifications.segments import segment_count
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-f]{32})/Messages\.json$")
@@ -27,6 +36,8 @@ MAX_HANG_SECONDS = 30.0
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 FROM_NUMBER = "+390200000001"
+MESSAGING_SERVICE_SID = "MG" + "0" * 31 + "1"
+SENDER_POOL = [f"+3902000001{index:02d}" for index in range(10)]
 TWILIO_BACKEND = "notifications.backends.twilio.TwilioBackend"
 
 
@@ -40,6 +51,10 @@ class FakeMessage:
     status_callback: str | None
     status: str = "queued"
     date_created: datetime = field(default_factory=lambda: datetime.now(UTC))
+    messaging_service_sid: str | None = None
+    segments: int = 1
+    # When the sender number's queue releases it to the carrier (None: no rate set, not modelled).
+    date_sent: datetime | None = None
 
     def as_json(self) -> dict:
         uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{self.sid}.json"
@@ -48,15 +63,15 @@ class FakeMessage:
             "api_version": "2010-04-01",
             "body": self.body,
             "date_created": format_datetime(self.date_created, usegmt=True),
-            "date_sent": None,
+            "date_sent": format_datetime(self.date_sent, usegmt=True) if self.date_sent else None,
             "date_updated": format_datetime(self.date_created, usegmt=True),
             "direction": "outbound-api",
             "error_code": None,
             "error_message": None,
             "from": self.from_,
-            "messaging_service_sid": None,
+            "messaging_service_sid": self.messaging_service_sid,
             "num_media": "0",
-            "num_segments": "1",
+            "num_segments": str(self.segments),
             "price": None,
             "price_unit": "USD",
             "sid": self.sid,
@@ -88,6 +103,12 @@ class FakeTwilio:
         self.messages: list[FakeMessage] = []
         self.requests_seen = 0
         self._planned: list[_Failure | _Hang] = []
+        self.messaging_services: dict[str, list[str]] = {}
+        # Segments per second each sender number releases; None: released at once, not modelled.
+        self.rate_per_number: float | None = None
+        # Each create answers after a random pause up to this long, as a loaded API does.
+        self.max_answer_seconds = 0.0
+        self._free_at: dict[str, datetime] = {}
         self._hangs: list[_Hang] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -115,6 +136,23 @@ class FakeTwilio:
             self.messages.clear()
             self._planned.clear()
             self.requests_seen = 0
+            self.messaging_services.clear()
+            self.rate_per_number = None
+            self.max_answer_seconds = 0.0
+            self._free_at.clear()
+
+    def slow_down(self, max_seconds: float) -> None:
+        """Answer each create after a random pause of up to `max_seconds` (a slow, jittery API)."""
+        self.max_answer_seconds = max_seconds
+
+    def add_messaging_service(self, sid: str, numbers: list[str]) -> None:
+        with self._lock:
+            self.messaging_services[sid] = list(numbers)
+
+    def limit_rate(self, segments_per_second: float) -> None:
+        """Release each sender number's messages at this rate, as Twilio's per-number queues do."""
+        with self._lock:
+            self.rate_per_number = segments_per_second
 
     def _release_hangs(self) -> None:
         with self._lock:
@@ -187,9 +225,18 @@ class FakeTwilio:
         def one(name: str) -> str:
             return form.get(name, [""])[0]
 
-        to, from_, body = one("To"), one("From"), one("Body")
+        to, from_, body, service = one("To"), one("From"), one("Body"), one("MessagingServiceSid")
         if not to:
             return _error(400, 21604, "A 'To' phone number is required.")
+        if service:
+            pool = self.messaging_services.get(service)
+            if pool is None:
+                return _error(400, 21705, "The Messaging Service Sid is invalid.")
+            if from_ and from_ not in pool:
+                return _error(
+                    400, 21606, f"The From phone number {from_} is not in the Messaging Service's pool."
+                )
+            from_ = from_ or self._pool_sender(pool, to)
         if not from_:
             return _error(400, 21603, "A 'From' phone number is required.")
         if not body:
@@ -207,10 +254,25 @@ class FakeTwilio:
             from_=from_,
             body=body,
             status_callback=one("StatusCallback") or None,
+            messaging_service_sid=service or None,
+            segments=segment_count(body)[1],
         )
         with self._lock:
+            if self.rate_per_number:
+                leaves = max(message.date_created, self._free_at.get(from_, message.date_created))
+                message.date_sent = leaves
+                self._free_at[from_] = leaves + timedelta(seconds=message.segments / self.rate_per_number)
             self.messages.append(message)
         return 201, message.as_json()
+
+    def _pool_sender(self, pool: list[str], to: str) -> str:
+        """Sticky sender: the number this recipient had before, else the one free soonest."""
+        with self._lock:
+            for message in reversed(self.messages):
+                if message.to == to and message.from_ in pool:
+                    return message.from_
+            epoch = datetime.min.replace(tzinfo=UTC)
+            return min(pool, key=lambda number: self._free_at.get(number, epoch))
 
     def _list(self, account: str, query: dict[str, list[str]]) -> tuple[int, dict]:
         to, from_ = query.get("To", [None])[0], query.get("From", [None])[0]
@@ -283,6 +345,8 @@ class FakeTwilio:
                 account = self._route()
                 if account is None:
                     return
+                if fake.max_answer_seconds:
+                    time.sleep(random.uniform(0, fake.max_answer_seconds))
                 plan = fake._take_plan()
                 if isinstance(plan, _Failure):
                     self._answer(*_error(plan.status, plan.code, plan.message))

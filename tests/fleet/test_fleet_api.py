@@ -49,6 +49,23 @@ def test_customer_mobile_is_stored_in_e164(dispatcher_api):
     assert Customer.objects.get().mobile == "+393471234567"
 
 
+def test_a_dispatcher_stores_how_the_contact_likes_to_be_addressed(dispatcher_api):
+    response = dispatcher_api.post(
+        "/api/v1/customers/",
+        {
+            "company": "Studio Bianchi",
+            "contact_name": "Ing. Paolo Bianchi",
+            "form_of_address": "Ingegnere Bianchi",
+            "mobile": "347 123 4567",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["form_of_address"] == "Ingegnere Bianchi"
+    assert Customer.objects.get().form_of_address == "Ingegnere Bianchi"
+
+
 def test_invalid_mobile_is_a_400_with_a_message(dispatcher_api):
     response = dispatcher_api.post(
         "/api/v1/customers/",

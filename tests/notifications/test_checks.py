@@ -25,3 +25,13 @@ def test_the_check_runs_with_django_system_checks(settings):
     settings.TWILIO_ACCOUNT_SID = ""
     ids = [error.id for error in run_checks()]
     assert "notifications.E001" in ids
+
+
+def test_a_messaging_service_needs_the_numbers_of_its_pool_but_no_from(settings):
+    settings.SMS_BACKEND = "notifications.backends.twilio.TwilioBackend"
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM = "AC123", "token", ""
+    settings.TWILIO_MESSAGING_SERVICE_SID = "MG123"
+    settings.TWILIO_SENDER_POOL = []
+    assert [error.id for error in twilio_settings_present(None)] == ["notifications.E002"]
+    settings.TWILIO_SENDER_POOL = ["+390200000101", "+390200000102"]
+    assert twilio_settings_present(None) == []

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from notifications.backends.base import PermanentSmsError, TransientSmsError, UnknownOutcomeSmsError
 from notifications.backends.twilio import TwilioBackend
-from tests.fakes.twilio_server import FROM_NUMBER
+from tests.fakes.twilio_server import FROM_NUMBER, MESSAGING_SERVICE_SID, SENDER_POOL
 
 TO = "+393471234567"
 
@@ -115,3 +115,18 @@ def test_a_connection_dropped_after_the_request_went_out_is_an_unknown_outcome(f
     assert not sender.is_alive(), "The send still hangs 5 s after the connection was dropped"
     assert [type(error) for error in errors] == [UnknownOutcomeSmsError]
     assert fake_twilio.messages == []
+
+
+def test_a_messaging_service_sends_from_the_pool_number_the_outbox_chose(fake_twilio, settings):
+    fake_twilio.add_messaging_service(MESSAGING_SERVICE_SID, SENDER_POOL)
+    settings.TWILIO_MESSAGING_SERVICE_SID = MESSAGING_SERVICE_SID
+    sent = TwilioBackend().send(to=TO, body="Ciao Giulia", sender=SENDER_POOL[3])
+    message = fake_twilio.message(sent.sid)
+    assert (message.from_, message.messaging_service_sid) == (SENDER_POOL[3], MESSAGING_SERVICE_SID)
+
+
+def test_a_number_outside_the_messaging_services_pool_is_refused_for_good(fake_twilio, settings):
+    fake_twilio.add_messaging_service(MESSAGING_SERVICE_SID, SENDER_POOL)
+    settings.TWILIO_MESSAGING_SERVICE_SID = MESSAGING_SERVICE_SID
+    with pytest.raises(PermanentSmsError):
+        TwilioBackend().send(to=TO, body="Ciao", sender="+390299999999")

@@ -195,3 +195,25 @@ def test_a_forged_status_callback_changes_nothing():
     assert Client().post(path, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 403
     message.refresh_from_db()
     assert message.status != MessageStatus.FAILED
+
+
+@pytest.mark.parametrize("body", ["stop, grazie", "Stop per favore", "«STOP»"])
+def test_a_courteous_stop_through_the_webhook_opts_the_customer_out(body):
+    customer = logged_incident().rental.customer
+    assert text_from(customer, body).status_code == 200
+    customer.refresh_from_db()
+    assert customer.sms_opted_out_at is not None
+
+
+@pytest.mark.parametrize(("body", "language"), [("Info?", "en"), ("Informazioni", "it")])
+def test_info_through_the_webhook_gets_the_help_reply(body, language):
+    customer = logged_incident(language=language).rental.customer
+    text_from(customer, body)
+    assert Message.objects.filter(customer=customer, kind=MessageKind.HELP).exists()
+
+
+@pytest.mark.parametrize(("body", "score"), [("dieci", 10), ("Nove", 9), ("eight", 8)])
+def test_a_score_in_words_through_the_webhook_answers_the_survey(body, score):
+    incident = recovered_and_surveyed()
+    text_from(incident.rental.customer, body)
+    assert SurveyResponse.objects.get(incident=incident).score == score

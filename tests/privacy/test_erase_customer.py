@@ -139,7 +139,9 @@ def test_the_erasure_is_audited_with_who_ran_it_and_no_values(story):
         AuditChannel.COMMAND,
         "paola",
     )
-    assert entry.fields == sorted(["company", "contact_name", "mobile", "sms_consent", "sms_opted_out_at"])
+    assert entry.fields == sorted(
+        ["company", "contact_name", "form_of_address", "mobile", "sms_consent", "sms_opted_out_at"]
+    )
 
 
 def test_a_customer_with_an_open_incident_is_refused_with_a_reason_and_nothing_changes(settings):
