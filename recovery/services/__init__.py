@@ -3,6 +3,7 @@ checks the one table of legal transitions (recovery.workflow) and writes a timel
 
 - incidents: logging, cancelling, reassigning, the SLA watch, notes and customer texts on the timeline
 - dispatch: reserving the replacement, dispatching the crew, the ETA, arrival and recovery
+- exchange: the swap on the contract, the work order, the downtime credit, the cause
 - aftercare: goodwill, the survey answer, detractor follow-ups, the customer's recovery record
 - technician: the technician app's reports (accept, decline, status, photos, location)
 - personal_data: erasure and retention of the customer's words on incidents
@@ -26,6 +27,7 @@ from recovery.services.dispatch import (
     incident_recover,
     replacement_reserve,
 )
+from recovery.services.exchange import downtime_credit_record, incident_cause_classify
 from recovery.services.incidents import (
     customer_message_attach,
     incident_cancel,
@@ -74,11 +76,13 @@ __all__ = [
     "dispatch_decline",
     "dispatch_depart",
     "dispatch_start",
+    "downtime_credit_record",
     "eta_revise",
     "follow_up_update",
     "goodwill_decide",
     "goodwill_grant",
     "incident_cancel",
+    "incident_cause_classify",
     "incident_close",
     "incident_flag_for_call",
     "incident_log",
