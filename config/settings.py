@@ -284,7 +284,8 @@ PRONTO = {
     # Waits up to this ride on the task's countdown (kept below CELERY_VISIBILITY_TIMEOUT); longer
     # ones on the sweeper.
     "WEBHOOK_TASK_COUNTDOWN_MAX_SECONDS": env.int("WEBHOOK_TASK_COUNTDOWN_MAX_SECONDS", default=300),
-    # Longer than any POST can last (WEBHOOK_HTTP_TIMEOUT_SECONDS): a send older than this died with its worker.
+    # Longer than any POST can last (WEBHOOK_HTTP_TIMEOUT_SECONDS): a send older than this died with
+    # its worker.
     "WEBHOOK_STALE_SENDING_SECONDS": env.int("WEBHOOK_STALE_SENDING_SECONDS", default=60),
 }
 
