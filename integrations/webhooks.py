@@ -135,8 +135,11 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Attemp
     """Try one delivery once, if it is queued, due and first in its line."""
     now = now or timezone.now()
     delivery = Delivery.objects.select_related("event", "endpoint").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != DeliveryStatus.QUEUED or delivery.next_attempt_at > now:
+    if delivery is None or delivery.status != DeliveryStatus.QUEUED:
         return DONE
+    if delivery.next_attempt_at > now:
+        # Early (a clock a little ahead where it was enqueued): wait for the time, or for the sweeper.
+        return _wait((delivery.next_attempt_at - now).total_seconds())
     if selectors.delivery_waits_for_earlier(delivery=delivery):
         return DONE  # the earlier one hands over when it is delivered (or the sweeper does)
     claimed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.QUEUED).update(
@@ -183,9 +186,17 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Attemp
         last_status_code=status_code,
         last_error=failure,
     )
+    return _wait(delay)
+
+
+def _wait(seconds: float) -> AttemptOutcome:
     # Short waits ride on the task's countdown; longer ones on the sweeper, since a countdown
     # beyond the broker's visibility timeout would run twice.
-    return AttemptOutcome(retry_in=delay) if delay <= _setting("WEBHOOK_TASK_COUNTDOWN_MAX_SECONDS") else DONE
+    return (
+        AttemptOutcome(retry_in=seconds)
+        if seconds <= _setting("WEBHOOK_TASK_COUNTDOWN_MAX_SECONDS")
+        else DONE
+    )
 
 
 def _hand_over(delivery: Delivery) -> None:

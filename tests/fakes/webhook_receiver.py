@@ -20,6 +20,7 @@ MAX_HANG_SECONDS = 30.0
 
 @dataclass
 class _Hang:
+    apply: bool = True
     released: threading.Event = field(default_factory=threading.Event)
     started: threading.Event = field(default_factory=threading.Event)
 
@@ -53,9 +54,10 @@ class FakeRentalSystem:
         self._server.shutdown()
         self._server.server_close()
 
-    def hang_next(self) -> _Hang:
-        """The next request waits until released, then is applied and answered 200."""
-        hang = _Hang()
+    def hang_next(self, *, apply: bool = True) -> _Hang:
+        """The next request waits until released; then it is applied (the answer may find nobody
+        listening) or, with apply=False, dropped as if it never arrived."""
+        hang = _Hang(apply=apply)
         with self._lock:
             self._hangs.append(hang)
         return hang
@@ -113,6 +115,9 @@ class FakeRentalSystem:
                     with fake._lock:
                         if hang in fake._hangs:
                             fake._hangs.remove(hang)
+                    if not hang.apply:
+                        self.close_connection = True
+                        return
                 status = 503 if fake.down else fake._receive(self.headers, body)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
