@@ -59,7 +59,9 @@ run: venv assets messages
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
 	@scripts/banner.sh $(HOST) $(PORT)
 	# Tracking links and Twilio signatures use PUBLIC_BASE_URL: the address this demo serves on.
-	DEBUG=1 PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
+	# The demo signs the customer's texts (the incident page's "customer's phone") with this token.
+	DEBUG=1 PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
+		TWILIO_AUTH_TOKEN=$${TWILIO_AUTH_TOKEN:-demo-auth-token} $(PY) manage.py runserver $(HOST):$(PORT)
 
 services:
 	@scripts/ensure_services.sh
@@ -69,9 +71,12 @@ test: venv-dev services assets messages
 	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-# Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines.
+# Each seeds its own database (BENCH_DATABASE_URL, default pronto_bench; BENCH_API_DATABASE_URL,
+# default pronto_bench_api) with up to 1,000,000 machines. BENCH_API_SCALE=quick for a short run.
 bench: venv-dev services
+	@scripts/ensure_wrk.sh
 	$(PY) bench/nearest.py
+	$(PY) bench/api_load.py
 
 # Style, types (django-stubs, drf-stubs) and the one-way dependencies between apps.
 lint: venv-dev

@@ -91,6 +91,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Behind pgbouncer in transaction mode a server-side cursor cannot outlive its transaction: set this
+# (deploy/README.md). Reports keep theirs on REPORTS_DATABASE_URL, a direct connection.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+# Reports (loyalty page, CSV export, /metrics) read here when set: a replica, or the primary directly.
+REPORTS_DATABASE_URL = env.str("REPORTS_DATABASE_URL", default="")
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = env.db_url_config(REPORTS_DATABASE_URL)
+    DATABASES["reports"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+DATABASE_ROUTERS = ["core.db.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # API throttling counts in the cache: with several gunicorn workers point it at Redis
 # (CACHE_URL=redis://127.0.0.1:6379/1), or each worker keeps its own count.
@@ -130,9 +139,11 @@ PHONENUMBER_DEFAULT_REGION = "IT"
 PHONENUMBER_DB_FORMAT = "E164"
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers a missing or revoked credential with the first class's challenge,
+    # and only a token's (WWW-Authenticate: Token) makes that a 401 rather than a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
@@ -142,11 +153,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "core.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="10/min"),
@@ -173,6 +184,8 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "recovery.models.IncidentStatus",
         "MachineStatusEnum": "fleet.models.MachineStatus",
         "ChannelEnum": "recovery.models.Channel",
+        "MachineStatusSetByHandEnum": "recovery.services.fleet_records.MACHINE_STATUSES_SET_BY_HAND",
+        "RentalStatusEnum": "fleet.models.RentalStatus",
     },
 }
 
@@ -302,6 +315,8 @@ BRAND_PHONE = env.str("BRAND_PHONE", default="")
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 CONSOLE_BOARD_POLL_SECONDS = env.int("CONSOLE_BOARD_POLL_SECONDS", default=5)
+# Open incidents per board page, most urgent first: a screenful, so a poll stays light at thousands.
+CONSOLE_BOARD_PAGE_SIZE = env.int("CONSOLE_BOARD_PAGE_SIZE", default=50)
 CSRF_FAILURE_VIEW = "console.views.csrf_failure"
 
 # "json" in production: one object a line, for the log collector. Plain text reads better locally.

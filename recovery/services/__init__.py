@@ -6,6 +6,7 @@ checks the one table of legal transitions (recovery.workflow) and writes a timel
 - exchange: the swap on the contract, the work order, the downtime credit, the cause
 - aftercare: goodwill, the survey answer, detractor follow-ups, the customer's recovery record
 - technician: the technician app's reports (accept, decline, status, photos, location)
+- fleet_records: a machine's status and a rental's machine, SLA and status, never mid-incident
 - personal_data: erasure and retention of the customer's words on incidents
 
 Callers import from here (`from recovery import services`); the names below are the public ones."""
@@ -28,6 +29,11 @@ from recovery.services.dispatch import (
     replacement_reserve,
 )
 from recovery.services.exchange import downtime_credit_record, incident_cause_classify
+from recovery.services.fleet_records import (
+    MACHINE_STATUSES_SET_BY_HAND,
+    machine_status_change,
+    rental_terms_change,
+)
 from recovery.services.incidents import (
     customer_message_attach,
     incident_cancel,
@@ -60,6 +66,7 @@ from recovery.workflow import ACTION_EVENTS, TRANSITIONS, allowed_actions
 __all__ = [
     "ACTION_EVENTS",
     "JOURNEY",
+    "MACHINE_STATUSES_SET_BY_HAND",
     "QUOTE_ERASED",
     "QUOTE_EXPIRED",
     "STATUS_REPORTS",
@@ -90,8 +97,10 @@ __all__ = [
     "incident_reassign",
     "incident_recover",
     "job_photo_add",
+    "machine_status_change",
     "nps_category",
     "recovery_metrics",
+    "rental_terms_change",
     "replacement_reserve",
     "sla_watch",
     "survey_response_record",

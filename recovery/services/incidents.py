@@ -38,7 +38,11 @@ def incident_log(
     if rental.status != RentalStatus.ACTIVE:
         raise InvalidRequest("This rental has ended; a breakdown can only be logged on an active rental.")
     with transaction.atomic():
-        machine = Machine.objects.select_for_update().get(pk=rental.machine_id)
+        machine = (
+            Machine.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .get(pk=rental.machine_id)
+        )
         already = Incident.objects.filter(broken_machine=machine, status__in=OPEN_STATUSES).first()
         if already is not None:
             raise IllegalTransition(f"{machine.fleet_number} already has an open incident (#{already.pk}).")

@@ -4,16 +4,19 @@ A technician sees only jobs assigned to them; any other job answers 404 exactly 
 does not exist. Every write honours Idempotency-Key, since phones retry on bad networks."""
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.authentication import TokenScheme
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed, NotFound, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.errors import ErrorOutput
+from core.api.parsers import JSONParser
 from core.api.permissions import IsTechnician
+from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.api.throttles import TechnicianRateThrottle
 from core.audit import audit_record
 from core.files import human_size
@@ -26,24 +29,37 @@ from recovery.models import Incident, JobPhoto
 from recovery.technician_api import examples as ex
 from recovery.technician_api import serializers as s
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="A fresh value per action (a UUID). A retry with the same key answers as the first "
-    "attempt did, without doing it twice.",
-)
-
 
 def errors(*codes: int) -> dict:
     """The error answers an operation can give, all with the one error body."""
-    return dict.fromkeys((401, 403, 429, *codes), ErrorOutput)
+    return error_responses(401, 403, 429, *codes)
+
+
+class TechnicianTokenAuthentication(TokenAuthentication):
+    """The token, its user and their technician profile in one query: a phone pings every 15 s."""
+
+    def authenticate_credentials(self, key: str) -> tuple:
+        token = (
+            Token.objects.select_related("user__technician__home_branch")
+            .filter(key=key, user__is_active=True)
+            .first()
+        )
+        if token is None:
+            raise AuthenticationFailed("Invalid token.")
+        return token.user, token
+
+
+class TechnicianTokenScheme(TokenScheme):
+    """In the OpenAPI schema: the same `Authorization: Token …` header as the rest of the API."""
+
+    target_class = "recovery.technician_api.views.TechnicianTokenAuthentication"
+    name = "technicianToken"
+    priority = 1  # before the generic TokenScheme, which matches subclasses too
 
 
 class TechnicianAPIView(APIView):
     # Tokens only: a phone has no session, and a 401 tells the app to sign in again.
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [TechnicianTokenAuthentication]
     permission_classes = [IsTechnician]
     throttle_classes = [TechnicianRateThrottle]
     parser_classes = [JSONParser]

@@ -265,11 +265,14 @@ def test_survey_answers_are_counted_and_detractors_get_a_follow_up(
     assert FollowUp.objects.filter(incident=incident).exists() is follow_up
 
 
-def test_customer_record_takes_the_median_over_recoveries(rental, dispatcher, technician, mini, milano):
-    for n, hours in enumerate([1, 3, 6]):
-        machine = machine_at(mini, milano, SITE, f"PR00009{n}", status=MachineStatus.ON_RENT)
-        r = factories.RentalFactory(customer=rental.customer, machine=machine, branch=milano)
-        incident = log(r, dispatcher, at=T0)
+def repaired_on_site_after(hours: list[float], *, rental, dispatcher, technician) -> None:
+    """One breakdown per figure on the customer's other machines, each repaired that many hours later."""
+    for n, after in enumerate(hours):
+        machine = machine_at(
+            rental.machine.category, rental.branch, SITE, f"PR00009{n}", status=MachineStatus.ON_RENT
+        )
+        other = factories.RentalFactory(customer=rental.customer, machine=machine, branch=rental.branch)
+        incident = log(other, dispatcher, at=T0)
         incident = services.dispatch_start(
             incident=incident, technician=technician, repair_only=True, by=dispatcher, at=T0 + minutes(5)
         )
@@ -278,8 +281,12 @@ def test_customer_record_takes_the_median_over_recoveries(rental, dispatcher, te
             incident=incident,
             outcome=Outcome.REPAIRED_ON_SITE,
             by=technician.user,
-            at=T0 + timedelta(hours=hours),
+            at=T0 + timedelta(hours=after),
         )
+
+
+def test_customer_record_takes_the_median_over_recoveries(rental, dispatcher, technician):
+    repaired_on_site_after([1, 3, 6], rental=rental, dispatcher=dispatcher, technician=technician)
 
     record = CustomerRecoveryRecord.objects.get(customer=rental.customer)
     assert record.recoveries == 3
@@ -309,22 +316,7 @@ def test_sla_met_is_judged_against_the_deadline_fixed_at_logging_not_the_rentals
 def test_the_customer_record_and_the_loyalty_page_show_the_same_median(rental, dispatcher, technician):
     from recovery import loyalty
 
-    for n, hours in enumerate((1, 2, 3, 10)):
-        machine = machine_at(
-            rental.machine.category, rental.branch, SITE, f"PR00008{n}", status=MachineStatus.ON_RENT
-        )
-        r = factories.RentalFactory(customer=rental.customer, machine=machine, branch=rental.branch)
-        incident = log(r, dispatcher, at=T0)
-        incident = services.dispatch_start(
-            incident=incident, technician=technician, repair_only=True, by=dispatcher, at=T0 + minutes(5)
-        )
-        services.dispatch_arrive(incident=incident, by=technician.user, at=T0 + minutes(30))
-        services.incident_recover(
-            incident=incident,
-            outcome=Outcome.REPAIRED_ON_SITE,
-            by=technician.user,
-            at=T0 + timedelta(hours=hours),
-        )
+    repaired_on_site_after([1, 2, 3, 10], rental=rental, dispatcher=dispatcher, technician=technician)
 
     record = CustomerRecoveryRecord.objects.get(customer=rental.customer)
     page = loyalty.recovery_summary()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recovery', '0003_record_percentages'),
+        ('recovery', '0004_open_incident_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
