@@ -1,8 +1,13 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from rest_framework.exceptions import ValidationError
 
-from integrations import webhooks
+from integrations import imports, webhooks
 from integrations.models import (
     Delivery,
     DeliveryAttempt,
@@ -85,9 +90,61 @@ class WebhookEventAdmin(admin.ModelAdmin):
         return False
 
 
+class ImportForm(forms.Form):
+    what = forms.ChoiceField(choices=[("customers", "Customers"), ("rentals", "Rentals with their lines")])
+    file = forms.FileField(
+        help_text="UTF-8 CSV with a header line; see docs/rental-system.md for the columns."
+    )
+
+
 @admin.register(ExternalReference)
 class ExternalReferenceAdmin(admin.ModelAdmin):
+    """The rental system's references, and the CSV upload that imports customers and rentals."""
+
     list_display = ["kind", "reference", "customer", "rental"]
     list_filter = ["kind"]
     search_fields = ["reference"]
     raw_id_fields = ["customer", "rental"]
+    change_list_template = "admin/integrations/externalreference/change_list.html"
+
+    def get_urls(self) -> list:
+        extra = [path("import/", self.admin_site.admin_view(self.import_view), name="integrations_import")]
+        return extra + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        report = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            importer = (
+                imports.customers_import
+                if form.cleaned_data["what"] == "customers"
+                else imports.rentals_import
+            )
+            try:
+                report = importer(rows=imports.rows_from_csv(form.cleaned_data["file"].read()))
+            except ValidationError as error:
+                form.add_error("file", str(error.detail))
+            else:
+                if report.imported:
+                    self.message_user(
+                        request,
+                        f"Imported: {report.created} created, {report.updated} updated, "
+                        f"{report.unchanged} unchanged.",
+                        messages.SUCCESS,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        f"{len(report.rejected)} rows rejected: nothing was imported.",
+                        messages.ERROR,
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "report": report,
+            "title": "Import from the rental system",
+        }
+        return TemplateResponse(request, "admin/integrations/import.html", context)

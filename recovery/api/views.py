@@ -128,6 +128,7 @@ class IncidentListCreateView(generics.ListAPIView):
             channel=data.validated_data["channel"],
             symptom=data.validated_data["symptom"],
             severity=data.validated_data["severity"],
+            down_since=data.validated_data.get("down_since"),
         )
         # Answered from the incident just written, its rental, customer, branch and machine already
         # in hand: reading it back would cost a nine-table join for what is known.
@@ -225,6 +226,20 @@ class RecoverView(IncidentActionView):
 
     def perform(self, incident, data, user):
         return services.incident_recover(incident=incident, by=user, channel=Channel.API, **data)
+
+
+@extend_schema(
+    request=s.CauseInput,
+    responses={200: s.IncidentOutput, **error_responses(409)},
+    description="Classify what broke the machine. Customer damage (with a reason) removes the downtime "
+    "credit where the contract says misuse voids it, bills the work order to the customer, and is logged "
+    "on the timeline with its author.",
+)
+class CauseView(IncidentActionView):
+    input_serializer = s.CauseInput
+
+    def perform(self, incident, data, user):
+        return services.incident_cause_classify(incident=incident, by=user, channel=Channel.API, **data)
 
 
 @extend_schema(request=None, responses={200: s.IncidentOutput, **error_responses(409)})
