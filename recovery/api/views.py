@@ -389,7 +389,8 @@ class MachineStatusView(APIView):
         responses={200: MachineSerializer, **error_responses(409)},
         description="Set a machine's status by hand (back from the workshop, retired…). 409 "
         "`open_incident` while it is the broken machine or the replacement of an open incident, "
-        "or while it is on an active rental.",
+        "or while it is on an active rental; and while it is in the workshop on an open work order, "
+        "anything but in repair or retired (close the work order to make it available).",
     )
     def post(self, request, pk: int):
         data = s.MachineStatusInput(data=request.data)
