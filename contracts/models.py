@@ -19,7 +19,7 @@ class RatePeriod(models.TextChoices):
 
 
 # Hours in a rate period: a credit is the rate pro rata to the hours the hire was suspended.
-RATE_PERIOD_HOURS = {RatePeriod.DAY: 24, RatePeriod.WEEK: 168}
+RATE_PERIOD_HOURS: dict[str, int] = {RatePeriod.DAY: 24, RatePeriod.WEEK: 168}
 
 
 class RentalLine(models.Model):

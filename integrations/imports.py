@@ -130,7 +130,7 @@ def rows_from_csv(content: bytes) -> list[dict[str, str]]:
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     rows = [
         {key.strip(): (value or "").strip() for key, value in row.items() if key}
         for row in csv.DictReader(io.StringIO(text), dialect=dialect)
@@ -192,12 +192,12 @@ def customers_import(*, rows: list[dict[str, Any]]) -> ImportReport:
                 )
                 report.created += 1
                 continue
-            customer = link.customer
-            assert customer is not None
-            if customer.erased_at is not None:
+            existing = link.customer
+            assert existing is not None
+            if existing.erased_at is not None:
                 continue  # an erased customer's data never comes back through an import
-            if _set(customer, row):
-                customer.save()
+            if _set(existing, row):
+                existing.save()
                 report.updated += 1
             else:
                 report.unchanged += 1
@@ -289,9 +289,9 @@ def _rental_upsert(reference: str, lines: list[tuple[int, dict]], report: Import
         )
         return
     active = values["status"] == RentalStatus.ACTIVE and current.get("off_hire_at") is None
-    elsewhere = Rental.objects.filter(machine=machine, status=RentalStatus.ACTIVE).exclude(
-        pk=rental.pk if rental else None
-    )
+    elsewhere = Rental.objects.filter(machine=machine, status=RentalStatus.ACTIVE)
+    if rental is not None:
+        elsewhere = elsewhere.exclude(pk=rental.pk)
     if active and elsewhere.exists():
         _reject(
             report,

@@ -49,11 +49,11 @@ def _setting(name: str) -> Any:
     return settings.PRONTO[name]
 
 
-def _enqueue(delivery_id: int, *, countdown: float | None = None) -> None:
+def _enqueue(delivery_id: int) -> None:
     from integrations.tasks import webhook_deliver_task
 
     try:
-        webhook_deliver_task.apply_async((delivery_id,), countdown=countdown)
+        webhook_deliver_task.delay(delivery_id)
     except Exception:
         # The broker is down: the row is committed and queued, so the sweeper will send it.
         logger.warning("Could not enqueue webhook delivery %s; the sweeper will.", delivery_id, exc_info=True)
@@ -84,7 +84,12 @@ def event_publish(
         ]
     )
     ids = [delivery.pk for delivery in deliveries]
-    transaction.on_commit(lambda: [_enqueue(delivery_id) for delivery_id in ids])
+
+    def enqueue_all() -> None:
+        for delivery_id in ids:
+            _enqueue(delivery_id)
+
+    transaction.on_commit(enqueue_all)
     return event
 
 

@@ -20,5 +20,5 @@ class MachineStatusChangeAdmin(admin.ModelAdmin):
     search_fields = ["machine__fleet_number"]
     raw_id_fields = ["machine"]
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

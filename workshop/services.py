@@ -4,17 +4,16 @@ on a swap and closing when the unit is fit to hire again."""
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from core.roles import signed_in
+from core.roles import AnyUser, signed_in
 from fleet.models import Branch, Machine, MachineStatus, Rental
 from workshop.errors import WorkOrderClosed, WorkOrderInvalid
 from workshop.events import WorkOrderEvent, work_order_event
 from workshop.models import BillingType, MachineStatusChange, WorkOrder, WorkOrderStatus
 
-User = AbstractBaseUser | AnonymousUser
+User = AnyUser
 
 
 def machine_status_change(

@@ -12,9 +12,7 @@ class Courier:
     def __init__(self, monkeypatch, *, start: datetime):
         self.now = start
         self.queue: list[int] = []
-        monkeypatch.setattr(
-            webhooks, "_enqueue", lambda delivery_id, countdown=None: self.queue.append(delivery_id)
-        )
+        monkeypatch.setattr(webhooks, "_enqueue", self.queue.append)
 
     def run_queue(self) -> None:
         while self.queue:
