@@ -11,6 +11,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from fleet.models import Rental
 from integrations import selectors
 from integrations.models import (
     Delivery,
@@ -244,3 +246,30 @@ def delivery_replay(*, delivery: Delivery, now: datetime | None = None) -> bool:
     if replayed:
         transaction.on_commit(lambda: _enqueue(delivery.pk))
     return bool(replayed)
+
+
+def customer_events_erase(*, customer_id: int, scrub: Callable[[str], str]) -> int:
+    """Scrub a customer's name, contact and words from the webhook events about their rentals.
+
+    The events stay (the delivery log), their figures too; what the rental system already received
+    is erased there by its own process."""
+    erased = 0
+    keys = [
+        f"rental:{pk}" for pk in Rental.objects.filter(customer_id=customer_id).values_list("pk", flat=True)
+    ]
+    for event in WebhookEvent.objects.filter(ordering_key__in=keys).only("pk", "data"):
+        scrubbed = _scrub_values(event.data, scrub)
+        if scrubbed != event.data:
+            WebhookEvent.objects.filter(pk=event.pk).update(data=scrubbed)
+            erased += 1
+    return erased
+
+
+def _scrub_values(value: Any, scrub: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {key: _scrub_values(item, scrub) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub_values(item, scrub) for item in value]
+    return value
