@@ -70,11 +70,11 @@ def customer_incidents_erase(
         FollowUp.objects.filter(incident__in=incidents).exclude(note="").update(note=QUOTE_ERASED)
     )
     counts["job_photos"] = _job_photos_delete(JobPhoto.objects.filter(incident__in=incidents))
-    for credit in DowntimeCredit.objects.filter(incident__in=incidents).only(
+    for downtime in DowntimeCredit.objects.filter(incident__in=incidents).only(
         "pk", "explanation", "removed_reason"
     ):
-        DowntimeCredit.objects.filter(pk=credit.pk).update(
-            explanation=scrub(credit.explanation)[:255], removed_reason=scrub(credit.removed_reason)[:255]
+        DowntimeCredit.objects.filter(pk=downtime.pk).update(
+            explanation=scrub(downtime.explanation)[:255], removed_reason=scrub(downtime.removed_reason)[:255]
         )
     # The symptom went to the workshop with the unit.
     counts["work_orders"] = 0
