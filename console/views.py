@@ -53,6 +53,7 @@ from recovery.models import (
     IncidentStatus,
     Outcome,
 )
+from recovery.planning import Crew
 
 
 def _form_errors(request: HttpRequest, form) -> None:
@@ -173,21 +174,12 @@ def intake(request: HttpRequest) -> HttpResponse:
 @dataclass(frozen=True)
 class SuggestionRow:
     suggestion: selectors.Suggestion
-    technician: selectors.TechnicianSuggestion | None
+    technician: Crew | None  # the crew the plan sends: the one dispatch_start would pick
 
 
 def _suggestion_rows(incident) -> tuple[list[SuggestionRow], str]:
     found = selectors.incident_replacement_suggestions(incident=incident)
-    machines = Machine.objects.select_related("category").in_bulk([s.machine_id for s in found.suggestions])
-    rows = []
-    for suggestion in found.suggestions:
-        machine = machines[suggestion.machine_id]
-        # The crew shown is the one dispatch_start would pick: skilled, free, nearest to the machine.
-        crew = selectors.technician_suggestions(
-            category=machine.category, near=(machine.lat, machine.lon), limit=1
-        )
-        rows.append(SuggestionRow(suggestion, crew[0] if crew else None))
-    return rows, found.reason
+    return [SuggestionRow(s, s.plan.crew) for s in found.suggestions], found.reason
 
 
 def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:

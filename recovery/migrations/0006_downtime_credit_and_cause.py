@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recovery', '0004_open_incident_indexes'),
+        ('recovery', '0005_dispatch_plan_and_journeys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
