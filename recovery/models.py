@@ -93,8 +93,9 @@ class Incident(models.Model):
     # reporting window for the downtime credit runs from here. Unknown: the report is the moment.
     down_since = models.DateTimeField(null=True, blank=True)
     # The technician's classification of the cause (customer damage removes the downtime credit).
-    cause = models.CharField(max_length=15, choices=Cause.choices, blank=True)
-    cause_reason = models.CharField(max_length=255, blank=True)
+    # db_default too: the bulk loaders (COPY) of the demo and the benchmarks leave the columns out.
+    cause = models.CharField(max_length=15, choices=Cause.choices, blank=True, default="", db_default="")
+    cause_reason = models.CharField(max_length=255, blank=True, default="", db_default="")
     cause_classified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
