@@ -77,7 +77,7 @@ class NoteInput(serializers.Serializer):
     at = DeviceTimeField()
 
 
-class CauseInput(serializers.Serializer):
+class JobCauseInput(serializers.Serializer):
     cause = serializers.ChoiceField(choices=Cause.choices)
     reason = serializers.CharField(
         max_length=255, required=False, default="", help_text="What was damaged and how you can tell."

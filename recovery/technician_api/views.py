@@ -281,7 +281,7 @@ class JobNotesView(TechnicianAPIView):
 class JobCauseView(TechnicianAPIView):
     @extend_schema(
         tags=["technician"],
-        request=s.CauseInput,
+        request=s.JobCauseInput,
         responses={200: s.JobOutput, **errors(400, 404, 409, 415, 422)},
         parameters=[IDEMPOTENCY_KEY],
         description="Say what broke the machine. Customer damage needs a reason: it removes the customer's "
@@ -289,7 +289,7 @@ class JobCauseView(TechnicianAPIView):
     )
     @idempotent
     def post(self, request, pk: int):
-        data = self.valid(s.CauseInput, request.data)
+        data = self.valid(s.JobCauseInput, request.data)
         incident = services.incident_cause_classify(
             incident=self.job(pk), by=request.user, channel=Channel.TECHNICIAN, **data
         )
