@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("recovery.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("integrations.api.urls")),
+    path("", include("telematics.api.urls")),
     path("", include("privacy.api.urls")),
 ]
 

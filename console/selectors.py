@@ -46,6 +46,9 @@ class BoardRow:
     company: str
     site_address: str
     call_customer_reason: str
+    # What the machine reported, for a suspected incident from telematics.
+    fault_text: str
+    fault_at: datetime | None
     fleet_number: str
     category_name: str
     technician_name: str | None
@@ -82,6 +85,8 @@ def board_page(*, number: int | str | None, per_page: int) -> Page:
             "id",
             "status",
             "call_customer_reason",
+            "fault_text",
+            "fault_at",
             "current_eta",
             "sla_due_at",
             "on_site_at",

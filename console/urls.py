@@ -22,6 +22,7 @@ urlpatterns = [
     path("goodwill/<int:pk>/decide/", views.goodwill_decide, name="goodwill-decide"),
     path("loyalty/", views.loyalty_page, name="loyalty"),
     path("loyalty/incidents.csv", views.loyalty_csv, name="loyalty-csv"),
+    path("loyalty/called-first/", views.loyalty_called_first, name="loyalty-called-first"),
     path("loyalty/follow-ups/<int:pk>/", views.follow_up_update, name="follow-up"),
     path("workshop/", workshop.workshop_page, name="workshop"),
     path("workshop/<int:pk>/close/", workshop.work_order_close, name="work-order-close"),

@@ -1,7 +1,8 @@
 """Writes of the recovery engine, by subject. Every step of an incident runs in one transaction,
 checks the one table of legal transitions (recovery.workflow) and writes a timeline event.
 
-- incidents: logging, cancelling, reassigning, the SLA watch, notes and customer texts on the timeline
+- incidents: logging, cancelling, reassigning, the SLA watch, notes and customer texts on the timeline;
+  telematics' suspected incidents (suspect, confirm, dismiss)
 - dispatch: reserving the replacement, dispatching the crew, the ETA, arrival and recovery
 - exchange: the swap on the contract, the work order, the downtime credit, the cause
 - aftercare: goodwill, the survey answer, detractor follow-ups, the customer's recovery record
@@ -37,10 +38,13 @@ from recovery.services.fleet_records import (
 from recovery.services.incidents import (
     customer_message_attach,
     incident_cancel,
+    incident_confirm,
+    incident_dismiss,
     incident_flag_for_call,
     incident_log,
     incident_note_add,
     incident_reassign,
+    incident_suspect,
     sla_watch,
 )
 from recovery.services.personal_data import (
@@ -91,11 +95,14 @@ __all__ = [
     "incident_cancel",
     "incident_cause_classify",
     "incident_close",
+    "incident_confirm",
+    "incident_dismiss",
     "incident_flag_for_call",
     "incident_log",
     "incident_note_add",
     "incident_reassign",
     "incident_recover",
+    "incident_suspect",
     "job_photo_add",
     "machine_status_change",
     "nps_category",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recovery', '0005_dispatch_plan_and_journeys'),
+        ('recovery', '0006_suspected_incidents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
