@@ -29,6 +29,18 @@ def t0():
     return timezone.now() - timedelta(hours=3)
 
 
+def repaired(*, rental, technician, by, t0, recover_after: int):
+    """A repair visit on site: the technician arrives after 30 minutes, fixes it `recover_after` in."""
+    incident = services.incident_log(
+        rental=rental, reported_by=by, channel=Channel.PHONE, symptom="Dead", at=t0
+    )
+    services.dispatch_start(incident=incident, by=by, technician=technician, repair_only=True, at=t0)
+    services.dispatch_arrive(incident=incident, by=by, at=t0 + timedelta(minutes=30))
+    return services.incident_recover(
+        incident=incident, outcome=Outcome.REPAIRED_ON_SITE, by=by, at=t0 + timedelta(minutes=recover_after)
+    )
+
+
 def rate(rental, amount: str, period: str = "day") -> None:
     RentalLine.objects.filter(rental=rental).update(rate_eur=Decimal(amount), rate_period=period)
 
@@ -88,11 +100,7 @@ def test_hour_meters_given_at_the_swap_are_the_ones_on_the_lines(
 
 
 def test_a_repair_on_site_keeps_the_line(rental, dispatcher, technician, t0):
-    from tests.helpers import recovered_incident
-
-    recovered_incident(
-        rental=rental, technician=technician, by=dispatcher, reported_at=t0, arrive_after=30, recover_after=60
-    )
+    repaired(rental=rental, technician=technician, by=dispatcher, t0=t0, recover_after=60)
 
     line = RentalLine.objects.get(rental=rental)
     assert (line.machine_id, line.off_hire_at) == (rental.machine_id, None)
@@ -182,13 +190,9 @@ def test_a_breakdown_reported_after_the_window_is_not_credited(
 
 
 def test_a_rentals_own_terms_override_the_customers(rental, dispatcher, technician, t0):
-    from tests.helpers import recovered_incident
-
     DowntimeTerms.objects.create(customer=rental.customer, suspends_hire=False)
     DowntimeTerms.objects.create(rental=rental, suspends_hire=True, reporting_window_hours=4)
-    incident = recovered_incident(
-        rental=rental, technician=technician, by=dispatcher, reported_at=t0, arrive_after=30, recover_after=90
-    )
+    incident = repaired(rental=rental, technician=technician, by=dispatcher, t0=t0, recover_after=90)
 
     assert (
         incident.downtime_credit.status,
