@@ -42,8 +42,11 @@ INSTALLED_APPS = [
     "core",
     "routing",
     "fleet",
+    "contracts",
+    "workshop",
     "recovery",
     "notifications",
+    "integrations",
     "telematics",
     "privacy",
     "console",
@@ -183,6 +186,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "recovery.models.IncidentStatus",
         "MachineStatusEnum": "fleet.models.MachineStatus",
         "ChannelEnum": "recovery.models.Channel",
+        "WorkOrderSeverityEnum": "workshop.models.WorkOrderSeverity",
+        "WorkOrderStatusEnum": "workshop.models.WorkOrderStatus",
+        "DowntimeCreditStatusEnum": "recovery.models.DowntimeCreditStatus",
         "MachineStatusSetByHandEnum": "recovery.services.fleet_records.MACHINE_STATUSES_SET_BY_HAND",
         "RentalStatusEnum": "fleet.models.RentalStatus",
         "SeverityEnum": "recovery.models.Severity",
@@ -226,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
     "promise-fit": {"task": "recovery.travel_corrections_fit", "schedule": crontab(hour=2, minute=30)},
     "sms-sweep": {"task": "notifications.tasks.messages_sweep_task", "schedule": 60.0},
     "sms-surveys": {"task": "notifications.tasks.surveys_send_due_task", "schedule": 300.0},
+    # Webhooks to the rental system: what a lost task or a dead worker left behind, and due retries.
+    "webhooks-sweep": {"task": "integrations.webhooks_sweep", "schedule": 60.0},
     # Daily, in the quiet of the night (TIME_ZONE): SMS bodies and stored API answers past retention.
     "personal-data-retention": {"task": "privacy.retention_apply", "schedule": crontab(hour=3, minute=30)},
     # Each provider is polled at its own interval (Provider.poll_interval_seconds); this only looks.
@@ -313,6 +321,22 @@ PRONTO = {
     # Pings one request may carry: an hour offline at one ping every 15 s is 240.
     "LOCATION_BATCH_MAX": env.int("LOCATION_BATCH_MAX", default=500),
     "TECHNICIAN_RECENT_DAYS": env.int("TECHNICIAN_RECENT_DAYS", default=7),
+    # Downtime credit, where neither the rental nor the customer has its own terms: a breakdown
+    # reported within this many hours of the machine going down suspends the hire, unless misuse.
+    "DOWNTIME_REPORTING_WINDOW_HOURS": env.int("DOWNTIME_REPORTING_WINDOW_HOURS", default=2),
+    "DOWNTIME_MISUSE_VOIDS": env.bool("DOWNTIME_MISUSE_VOIDS", default=True),
+    # Webhooks to the rental system. Retries after 30 s, 60 s, 120 s... up to an hour apart; after
+    # this many attempts (about a day and a half) the delivery is failed and waits for a replay.
+    "WEBHOOK_HTTP_TIMEOUT_SECONDS": env.float("WEBHOOK_HTTP_TIMEOUT_SECONDS", default=10.0),
+    "WEBHOOK_RETRY_BASE_SECONDS": env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30.0),
+    "WEBHOOK_RETRY_MAX_SECONDS": env.float("WEBHOOK_RETRY_MAX_SECONDS", default=3600.0),
+    "WEBHOOK_MAX_ATTEMPTS": env.int("WEBHOOK_MAX_ATTEMPTS", default=45),
+    # Waits up to this ride on the task's countdown (kept below CELERY_VISIBILITY_TIMEOUT); longer
+    # ones on the sweeper.
+    "WEBHOOK_TASK_COUNTDOWN_MAX_SECONDS": env.int("WEBHOOK_TASK_COUNTDOWN_MAX_SECONDS", default=300),
+    # Longer than any POST can last (WEBHOOK_HTTP_TIMEOUT_SECONDS): a send older than this died with
+    # its worker.
+    "WEBHOOK_STALE_SENDING_SECONDS": env.int("WEBHOOK_STALE_SENDING_SECONDS", default=60),
 }
 
 # Telematics (telematics/): machines' reports go onto a Redis Stream and consumers load them in

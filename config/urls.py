@@ -11,8 +11,11 @@ api_v1 = [
     path("", include("core.api.urls")),
     path("technician/", include("recovery.technician_api.urls")),
     path("", include("fleet.api.urls")),
+    path("", include("contracts.api.urls")),
+    path("", include("workshop.api.urls")),
     path("", include("recovery.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("integrations.api.urls")),
     path("", include("telematics.api.urls")),
     path("", include("privacy.api.urls")),
 ]

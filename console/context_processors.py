@@ -9,6 +9,7 @@ SECTIONS = {
     "intake": "intake",
     "incident": "board",
     "loyalty": "loyalty",
+    "workshop": "workshop",
 }
 
 

@@ -41,6 +41,9 @@ EVENT = {
     "accepted": _("Accepted by the technician"),
     "declined": _("Declined by the technician"),
     "photo": _("Photo added"),
+    "cause_classified": _("Cause classified"),
+    "downtime_credit": _("Downtime credit"),
+    "exchanged": _("Unit exchanged on the contract"),
 }
 
 CHANNEL = {

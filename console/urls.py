@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import views
+from console import views, workshop
 
 app_name = "console"
 
@@ -24,5 +24,7 @@ urlpatterns = [
     path("loyalty/incidents.csv", views.loyalty_csv, name="loyalty-csv"),
     path("loyalty/called-first/", views.loyalty_called_first, name="loyalty-called-first"),
     path("loyalty/follow-ups/<int:pk>/", views.follow_up_update, name="follow-up"),
+    path("workshop/", workshop.workshop_page, name="workshop"),
+    path("workshop/<int:pk>/close/", workshop.work_order_close, name="work-order-close"),
     path("language/", views.language_set, name="language"),
 ]

@@ -46,6 +46,7 @@ from recovery import loyalty, selectors, services
 from recovery.errors import MachineUnavailable
 from recovery.models import (
     Channel,
+    DowntimeCredit,
     FollowUp,
     GoodwillCredit,
     GoodwillStatus,
@@ -265,6 +266,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_manager": user_is_manager(request.user),
             "can_revise_eta": incident.status in (IncidentStatus.DISPATCHED, IncidentStatus.EN_ROUTE),
             "awaiting": GoodwillStatus.AWAITING_APPROVAL,
+            "downtime_credit": DowntimeCredit.objects.filter(incident=incident).first(),
         },
     )
 

@@ -18,6 +18,7 @@ from core.models import AuditAction, AuditChannel
 from core.roles import AnyUser
 from fleet import services as fleet_services
 from fleet.models import Customer
+from integrations import webhooks
 from notifications import selectors as notification_selectors
 from notifications import services as notification_services
 from recovery import selectors as recovery_selectors
@@ -106,6 +107,7 @@ def customer_erase(
         report.counts["sms_messages"] = notification_services.customer_messages_erase(
             customer=customer, number="" if report.already_erased else number, at=at
         )
+        report.counts["webhook_events"] = webhooks.customer_events_erase(customer_id=customer.pk, scrub=scrub)
         report.counts["rentals"] = fleet_services.customer_rental_sites_erase(customer=customer)
         if not report.already_erased:
             report.counts["stored_api_answers"] = idempotency_keys_erase_mentioning(

@@ -21,8 +21,11 @@ class IncidentEvent(StrEnum):
     DISPATCHED = "dispatched"  # a crew is on its way with a promised arrival
     DELAYED = "delayed"  # the arrival moved past the margin from what the customer was told
     ARRIVED = "arrived"  # the crew is on site
+    EXCHANGED = "exchanged"  # the replacement took the broken unit's place on the contract
     RECOVERED = "recovered"  # the customer is running again
     CANCELLED = "cancelled"  # the incident was cancelled
+    DETRACTOR = "detractor"  # the customer answered the survey 0-6
+    CREDIT_REMOVED = "credit_removed"  # customer damage removed the downtime credit after recovery
 
 
 # Receivers get `incident` (the Incident, as saved by the step) and `event` (an IncidentEvent).

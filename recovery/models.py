@@ -55,6 +55,13 @@ class Outcome(models.TextChoices):
     REPAIRED_ON_SITE = "repaired_on_site", "Repaired on site"
 
 
+class Cause(models.TextChoices):
+    """What the technician found: a fault of the machine, or damage by the hirer."""
+
+    MACHINE_FAULT = "machine_fault", "Machine fault"
+    CUSTOMER_DAMAGE = "customer_damage", "Customer damage"
+
+
 class Incident(models.Model):
     rental = models.ForeignKey(Rental, on_delete=models.PROTECT, related_name="incidents")
     broken_machine = models.ForeignKey(Machine, on_delete=models.PROTECT, related_name="breakdowns")
@@ -94,6 +101,17 @@ class Incident(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    # When the machine actually stopped, if known (telematics, the customer's word); the contract's
+    # reporting window for the downtime credit runs from here. Unknown: the report is the moment.
+    down_since = models.DateTimeField(null=True, blank=True)
+    # The technician's classification of the cause (customer damage removes the downtime credit).
+    # db_default too: the bulk loaders (COPY) of the demo and the benchmarks leave the columns out.
+    cause = models.CharField(max_length=15, choices=Cause.choices, blank=True, default="", db_default="")
+    cause_reason = models.CharField(max_length=255, blank=True, default="", db_default="")
+    cause_classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cause_classified_at = models.DateTimeField(null=True, blank=True)
 
     # The first promise is kept for ever: it is what the customer was told and what we measure.
     first_promised_eta = models.DateTimeField(null=True, blank=True)
@@ -190,6 +208,9 @@ class EventKind(models.TextChoices):
     ACCEPTED = "accepted", "Accepted by the technician"
     DECLINED = "declined", "Declined by the technician"
     PHOTO = "photo", "Photo added"
+    CAUSE_CLASSIFIED = "cause_classified", "Cause classified"
+    DOWNTIME_CREDIT = "downtime_credit", "Downtime credit"
+    EXCHANGED = "exchanged", "Unit exchanged on the contract"
 
 
 class TimelineEvent(models.Model):
@@ -345,6 +366,47 @@ class JobPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.pk} of incident {self.incident_id}"
+
+
+class DowntimeCreditStatus(models.TextChoices):
+    CREDITED = "credited", "Credited"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+    REMOVED = "removed", "Removed (customer damage)"
+
+
+class DowntimeCredit(models.Model):
+    """The hire suspended while the machine was down, computed once when it runs again.
+
+    Hours run from the report to running again; the amount is the line's rate pro rata."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="downtime_credit")
+    status = models.CharField(max_length=12, choices=DowntimeCreditStatus.choices)
+    # Why not eligible, or what the terms were when credited: a sentence for the dispatcher.
+    explanation = models.CharField(max_length=255)
+    suspended_from = models.DateTimeField()
+    suspended_until = models.DateTimeField()
+    hours = models.DecimalField(max_digits=7, decimal_places=2)
+    amount_eur = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    rate_eur = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    rate_period = models.CharField(max_length=4, blank=True)
+    terms_source = models.CharField(max_length=10)
+    computed_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    removed_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gte=0), name="downtime_credit_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=DowntimeCreditStatus.values), name="downtime_credit_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours} h {self.get_status_display().lower()} on incident {self.incident_id}"
 
 
 class Journey(models.Model):

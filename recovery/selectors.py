@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
@@ -21,7 +22,15 @@ from geopy.distance import geodesic, great_circle
 
 from fleet.models import Customer, Machine, MachineCategory, MachineStatus, Technician
 from fleet.selectors import category_with_substitutes
-from recovery.models import OPEN_STATUSES, Incident, IncidentStatus, JobPhoto, TimelineEvent
+from recovery.models import (
+    OPEN_STATUSES,
+    DowntimeCredit,
+    DowntimeCreditStatus,
+    Incident,
+    IncidentStatus,
+    JobPhoto,
+    TimelineEvent,
+)
 from recovery.planning import DispatchPlan, MachineAtYard, crews_on_shift, plan_replacements
 
 # How many candidates, by straight-line travel time, the dispatch plan weighs beyond those shown:
@@ -453,3 +462,19 @@ def technician_jobs_en_route(*, technician: Technician) -> QuerySet[Incident]:
 
 def job_photos(*, incident: Incident) -> QuerySet[JobPhoto]:
     return incident.photos.order_by("taken_at", "id")
+
+
+def customer_downtime_credits(*, customer_id: int) -> dict:
+    """The customer's downtime credits: what the record and the desk show (one figure, one place)."""
+    figures = DowntimeCredit.objects.filter(incident__rental__customer_id=customer_id).aggregate(
+        credited=Count("id", filter=Q(status=DowntimeCreditStatus.CREDITED)),
+        hours=Sum("hours", filter=Q(status=DowntimeCreditStatus.CREDITED)),
+        amount_eur=Sum("amount_eur", filter=Q(status=DowntimeCreditStatus.CREDITED)),
+        removed=Count("id", filter=Q(status=DowntimeCreditStatus.REMOVED)),
+    )
+    return {
+        "credited": figures["credited"],
+        "hours": figures["hours"] or Decimal(0),
+        "amount_eur": figures["amount_eur"] or Decimal(0),
+        "removed": figures["removed"],
+    }

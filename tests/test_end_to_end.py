@@ -212,6 +212,8 @@ def test_a_breakdown_from_phone_call_to_verdict(sms_worker, fake_twilio, setting
         "en_route",
         "on_site",
         "recovered",
+        "exchanged",
+        "downtime_credit",
         "closed",
         "survey_answered",
     ]

@@ -3,13 +3,16 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import AwareDateTimeField, StrictPrimaryKeyRelatedField
 from fleet.models import Machine, Rental, RentalStatus, Technician
 from recovery.models import (
+    Cause,
     Channel,
     CustomerRecoveryRecord,
+    DowntimeCredit,
     FollowUp,
     GoodwillCredit,
     Incident,
@@ -49,6 +52,13 @@ class IncidentCreateInput(serializers.Serializer):
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MACHINE_DOWN)
     channel = serializers.ChoiceField(
         choices=[Channel.PHONE, Channel.CONSOLE, Channel.API, Channel.TELEMATICS], default=Channel.PHONE
+    )
+    down_since = AwareDateTimeField(
+        required=False,
+        allow_null=True,
+        window=(timedelta(days=7), timedelta(0)),
+        help_text="When the machine stopped, if known: the contract's reporting window for the downtime "
+        "credit runs from here. Omitted: the report is the moment.",
     )
 
 
@@ -102,6 +112,48 @@ class ReasonInput(serializers.Serializer):
 
 class RecoverInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
+    hour_meter_in = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=1,
+        min_value=Decimal(0),
+        required=False,
+        help_text="On a swap: the broken unit's hour meter as it comes off hire (default: its last reading).",
+    )
+    hour_meter_out = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=1,
+        min_value=Decimal(0),
+        required=False,
+        help_text="On a swap: the replacement's hour meter as it goes on hire (default: its last reading).",
+    )
+
+
+class CauseInput(serializers.Serializer):
+    cause = serializers.ChoiceField(choices=Cause.choices)
+    reason = serializers.CharField(
+        max_length=255, required=False, default="", help_text="Required for customer damage."
+    )
+
+
+class DowntimeCreditOutput(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = DowntimeCredit
+        fields = [
+            "status",
+            "status_display",
+            "explanation",
+            "hours",
+            "amount_eur",
+            "rate_eur",
+            "rate_period",
+            "suspended_from",
+            "suspended_until",
+            "terms_source",
+            "removed_at",
+            "removed_reason",
+        ]
 
 
 class EtaInput(serializers.Serializer):
@@ -172,6 +224,7 @@ class IncidentOutput(serializers.ModelSerializer):
     technician = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display")
     allowed_actions = serializers.SerializerMethodField()
+    downtime_credit = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
@@ -217,6 +270,11 @@ class IncidentOutput(serializers.ModelSerializer):
             "sla_met",
             "sla_at_risk_since",
             "call_customer_reason",
+            "down_since",
+            "cause",
+            "cause_reason",
+            "cause_classified_at",
+            "downtime_credit",
         ]
 
     def get_customer(self, incident) -> dict:
@@ -227,6 +285,11 @@ class IncidentOutput(serializers.ModelSerializer):
         if incident.technician is None:
             return None
         return {"id": incident.technician.id, "name": str(incident.technician)}
+
+    @extend_schema_field(DowntimeCreditOutput(allow_null=True))
+    def get_downtime_credit(self, incident) -> dict | None:
+        credit = DowntimeCredit.objects.filter(incident=incident).first()
+        return DowntimeCreditOutput(credit).data if credit is not None else None
 
     def get_allowed_actions(self, incident) -> list[str]:
         from recovery.services import allowed_actions
@@ -342,7 +405,16 @@ class GoodwillOutput(serializers.ModelSerializer):
         ]
 
 
+class DowntimeCreditsOutput(serializers.Serializer):
+    credited = serializers.IntegerField(help_text="Incidents with the hire suspended.")
+    hours = serializers.DecimalField(max_digits=9, decimal_places=2)
+    amount_eur = serializers.DecimalField(max_digits=11, decimal_places=2)
+    removed = serializers.IntegerField(help_text="Credits removed as customer damage.")
+
+
 class RecoveryRecordOutput(serializers.ModelSerializer):
+    downtime_credits = serializers.SerializerMethodField()
+
     class Meta:
         model = CustomerRecoveryRecord
         fields = [
@@ -351,8 +423,15 @@ class RecoveryRecordOutput(serializers.ModelSerializer):
             "median_time_to_recovery",
             "sla_met_pct",
             "promises_kept_pct",
+            "downtime_credits",
             "updated_at",
         ]
+
+    @extend_schema_field(DowntimeCreditsOutput)
+    def get_downtime_credits(self, record) -> dict:
+        from recovery.selectors import customer_downtime_credits
+
+        return DowntimeCreditsOutput(customer_downtime_credits(customer_id=record.customer_id)).data
 
 
 class FollowUpOutput(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("incidents/<int:pk>/depart/", views.DepartView.as_view(), name="incident-depart"),
     path("incidents/<int:pk>/arrive/", views.ArriveView.as_view(), name="incident-arrive"),
     path("incidents/<int:pk>/recover/", views.RecoverView.as_view(), name="incident-recover"),
+    path("incidents/<int:pk>/cause/", views.CauseView.as_view(), name="incident-cause"),
     path("incidents/<int:pk>/close/", views.CloseView.as_view(), name="incident-close"),
     path("incidents/<int:pk>/cancel/", views.CancelView.as_view(), name="incident-cancel"),
     path("incidents/<int:pk>/confirm/", views.ConfirmView.as_view(), name="incident-confirm"),

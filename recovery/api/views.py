@@ -128,6 +128,7 @@ class IncidentListCreateView(generics.ListAPIView):
             channel=data.validated_data["channel"],
             symptom=data.validated_data["symptom"],
             severity=data.validated_data["severity"],
+            down_since=data.validated_data.get("down_since"),
         )
         # Answered from the incident just written, its rental, customer, branch and machine already
         # in hand: reading it back would cost a nine-table join for what is known.
@@ -225,6 +226,20 @@ class RecoverView(IncidentActionView):
 
     def perform(self, incident, data, user):
         return services.incident_recover(incident=incident, by=user, channel=Channel.API, **data)
+
+
+@extend_schema(
+    request=s.CauseInput,
+    responses={200: s.IncidentOutput, **error_responses(409)},
+    description="Classify what broke the machine. Customer damage (with a reason) removes the downtime "
+    "credit where the contract says misuse voids it, bills the work order to the customer, and is logged "
+    "on the timeline with its author.",
+)
+class CauseView(IncidentActionView):
+    input_serializer = s.CauseInput
+
+    def perform(self, incident, data, user):
+        return services.incident_cause_classify(incident=incident, by=user, channel=Channel.API, **data)
 
 
 @extend_schema(request=None, responses={200: s.IncidentOutput, **error_responses(409)})
@@ -397,7 +412,8 @@ class MachineStatusView(APIView):
         responses={200: MachineSerializer, **error_responses(409)},
         description="Set a machine's status by hand (back from the workshop, retired…). 409 "
         "`open_incident` while it is the broken machine or the replacement of an open incident, "
-        "or while it is on an active rental.",
+        "or while it is on an active rental; and while it is in the workshop on an open work order, "
+        "anything but in repair or retired (close the work order to make it available).",
     )
     def post(self, request, pk: int):
         data = s.MachineStatusInput(data=request.data)

@@ -4,6 +4,7 @@ checks the one table of legal transitions (recovery.workflow) and writes a timel
 - incidents: logging, cancelling, reassigning, the SLA watch, notes and customer texts on the timeline;
   telematics' suspected incidents (suspect, confirm, dismiss)
 - dispatch: reserving the replacement, dispatching the crew, the ETA, arrival and recovery
+- exchange: the swap on the contract, the work order, the downtime credit, the cause
 - aftercare: goodwill, the survey answer, detractor follow-ups, the customer's recovery record
 - technician: the technician app's reports (accept, decline, status, photos, location)
 - fleet_records: a machine's status and a rental's machine, SLA and status, never mid-incident
@@ -28,6 +29,7 @@ from recovery.services.dispatch import (
     incident_recover,
     replacement_reserve,
 )
+from recovery.services.exchange import downtime_credit_record, incident_cause_classify
 from recovery.services.fleet_records import (
     MACHINE_STATUSES_SET_BY_HAND,
     machine_status_change,
@@ -85,11 +87,13 @@ __all__ = [
     "dispatch_decline",
     "dispatch_depart",
     "dispatch_start",
+    "downtime_credit_record",
     "eta_revise",
     "follow_up_update",
     "goodwill_decide",
     "goodwill_grant",
     "incident_cancel",
+    "incident_cause_classify",
     "incident_close",
     "incident_confirm",
     "incident_dismiss",

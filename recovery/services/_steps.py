@@ -7,6 +7,7 @@ from fleet.models import Machine
 from recovery import selectors
 from recovery.models import Incident, TimelineEvent
 from recovery.workflow import ACTION_EVENTS, TRANSITIONS, step_check
+from workshop.services import machine_status_change
 
 # Whoever took a step: a person (any role) or None for the system.
 User = AnyUser
@@ -53,7 +54,9 @@ def transition(
     )
 
 
-def machine_status_set(machine: Machine | None, status: str) -> None:
+def machine_status_set(
+    machine: Machine | None, status: str, *, at: datetime | None = None, reason: str = ""
+) -> None:
+    """Move a machine, keeping its status history (the workshop's days out of service)."""
     if machine is not None:
-        Machine.objects.filter(pk=machine.pk).update(status=status)
-        machine.status = status
+        machine_status_change(machine=machine, status=status, at=at, reason=reason)

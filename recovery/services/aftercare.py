@@ -12,6 +12,7 @@ from django.utils import timezone
 from core.roles import signed_in, user_is_manager
 from fleet.models import Customer
 from recovery.errors import IllegalTransition, InvalidRequest, NotPermitted
+from recovery.events import IncidentEvent, incident_event_announce
 from recovery.figures import nps_category, recovered_incidents, recovery_summary_of
 from recovery.models import (
     Channel,
@@ -144,6 +145,7 @@ def survey_response_record(*, incident: Incident, score: int, at: datetime | Non
         )
         if response.category == NpsCategory.DETRACTOR:
             FollowUp.objects.get_or_create(incident=incident, defaults={"opened_at": at})
+            incident_event_announce(incident=incident, event=IncidentEvent.DETRACTOR)
     return response
 
 

@@ -3,13 +3,14 @@ moves, the crew's arrival and the customer running again."""
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.roles import signed_in
-from fleet.models import Machine, MachineStatus, Rental, Technician
+from fleet.models import Machine, MachineStatus, Technician
 from fleet.selectors import category_with_substitutes
 from recovery import selectors
 from recovery.errors import InvalidRequest, MachineUnavailable
@@ -26,9 +27,11 @@ from recovery.planning import (
     plan_replacements,
 )
 from recovery.services import _steps as steps
+from recovery.services import exchange
 from recovery.services._steps import User
 from recovery.services.aftercare import customer_record_refresh
 from recovery.workflow import eta_revisable_check, outcome_check
+from workshop.services import machine_status_recorded
 
 S = IncidentStatus
 
@@ -45,12 +48,21 @@ def _check_compatible(incident: Incident, machine: Machine) -> None:
 def _claim(machine: Machine) -> bool:
     # One conditional UPDATE: PostgreSQL makes the loser wait for the winner's commit and then
     # re-checks the status, so exactly one dispatcher gets the machine.
-    return (
+    claimed = (
         Machine.objects.filter(pk=machine.pk, status=MachineStatus.AVAILABLE).update(
             status=MachineStatus.RESERVED
         )
         == 1
     )
+    if claimed:
+        machine_status_recorded(
+            machine=machine,
+            status=MachineStatus.RESERVED,
+            previous=MachineStatus.AVAILABLE,
+            at=timezone.now(),
+            reason="reserved as a replacement",
+        )
+    return claimed
 
 
 def _reserve_machine(
@@ -297,7 +309,7 @@ def _timestamped_step(
         steps.transition(incident, action, at=at, by=by, channel=channel)
         setattr(incident, stamp, at)
         if replacement_status is not None:
-            steps.machine_status_set(incident.replacement_machine, replacement_status)
+            steps.machine_status_set(incident.replacement_machine, replacement_status, at=at)
         incident.save()
         if action == "arrive":
             journey_record(incident=incident)  # the evidence the next promises learn from
@@ -344,8 +356,14 @@ def incident_recover(
     by: User | None,
     channel: str = Channel.API,
     at: datetime | None = None,
+    hour_meter_in: Decimal | None = None,
+    hour_meter_out: Decimal | None = None,
 ) -> Incident:
-    """The customer is running again: move the machines, store the recovery speed, tell the customer."""
+    """The customer is running again: move the machines, store the recovery speed, tell the customer.
+
+    A swap is an exchange on the contract (the broken unit's line closes with `hour_meter_in`, the
+    replacement's opens with `hour_meter_out`) and sends the broken unit to the workshop; a repair
+    on site keeps the line. Either way the downtime credit is computed now, once."""
     at = at or timezone.now()
     outcome = outcome_check(outcome)
     with transaction.atomic():
@@ -356,23 +374,34 @@ def incident_recover(
                 raise InvalidRequest(
                     "There is no replacement on this incident to swap in; use repaired_on_site."
                 )
-            steps.machine_status_set(incident.replacement_machine, MachineStatus.ON_RENT)
-            steps.machine_status_set(incident.broken_machine, MachineStatus.IN_REPAIR)
+            steps.machine_status_set(
+                incident.replacement_machine, MachineStatus.ON_RENT, at=at, reason="swap"
+            )
             replacement = incident.replacement_machine
             Machine.objects.filter(pk=replacement.pk).update(
                 lat=incident.site_lat, lon=incident.site_lon, position_updated_at=at
             )
-            Rental.objects.filter(pk=incident.rental_id).update(machine=replacement)
+            exchange.swap_on_contract(
+                incident,
+                at=at,
+                by=by,
+                channel=channel,
+                hour_meter_in=hour_meter_in,
+                hour_meter_out=hour_meter_out,
+            )
         else:
-            steps.machine_status_set(incident.broken_machine, MachineStatus.ON_RENT)
+            steps.machine_status_set(
+                incident.broken_machine, MachineStatus.ON_RENT, at=at, reason="repaired on site"
+            )
             # The replacement that came along goes back to the yard's available pool.
-            steps.machine_status_set(incident.replacement_machine, MachineStatus.AVAILABLE)
+            steps.machine_status_set(incident.replacement_machine, MachineStatus.AVAILABLE, at=at)
         incident.outcome = outcome
         incident.recovered_at = at
         grace = timedelta(minutes=settings.PRONTO["PROMISE_GRACE_MINUTES"])
         for name, value in recovery_metrics(incident, grace=grace).items():
             setattr(incident, name, value)
         incident.save()
+        exchange.downtime_credit_record(incident, at=at, by=by, channel=channel)
         customer_record_refresh(customer=incident.rental.customer)
         incident_event_announce(incident=incident, event=IncidentEvent.RECOVERED)
     return incident

@@ -4,10 +4,15 @@ and never under an open incident, where they follow the incident's steps."""
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from contracts.models import ExchangeReason
+from contracts.services import ExchangeError, rental_exchange
 from fleet.models import Machine, MachineStatus, Rental, RentalStatus
-from recovery.errors import MachineUnavailable, OpenIncident
+from recovery.errors import InvalidRequest, MachineUnavailable, OpenIncident
 from recovery.models import OPEN_STATUSES, Incident
+from workshop import services as workshop
+from workshop.models import WorkOrderStatus
 
 # Reserved comes only from a reservation and on rent only from a rental.
 MACHINE_STATUSES_SET_BY_HAND = (
@@ -47,8 +52,14 @@ def machine_status_change(*, machine: Machine, status: str) -> Machine:
             f"{machine.fleet_number} is on an active rental: end the rental or exchange the machine first.",
             field="status",
         )
-    machine.status = status
-    machine.save(update_fields=["status"])
+    work_order = machine.work_orders.filter(status=WorkOrderStatus.OPEN).first()
+    if work_order is not None and status not in (MachineStatus.IN_REPAIR, MachineStatus.RETIRED):
+        raise OpenIncident(
+            f"{machine.fleet_number} is in the workshop on WO-{work_order.pk}: "
+            "it becomes available when the work order is closed.",
+            field="status",
+        )
+    workshop.machine_status_change(machine=machine, status=status, reason="set by hand")
     return machine
 
 
@@ -77,7 +88,13 @@ def rental_terms_change(
         if new_status == RentalStatus.ACTIVE:
             _put_on_rent(machine)
             _back_to_yard(rental.machine)
-        rental.machine = machine
+        # A planned exchange: the contract's lines follow (the old unit off hire, the new on hire).
+        try:
+            rental_exchange(
+                rental=rental, replacement=machine, reason=ExchangeReason.PLANNED, at=timezone.now()
+            )
+        except ExchangeError as error:
+            raise InvalidRequest(str(error), field="machine") from error
     elif status is not None and status != rental.status:
         if status == RentalStatus.ACTIVE:
             _put_on_rent(rental.machine)
@@ -94,6 +111,13 @@ def _put_on_rent(machine: Machine) -> None:
     )
     if not claimed:
         raise MachineUnavailable(f"{machine.fleet_number} is not available.", field="machine")
+    workshop.machine_status_recorded(
+        machine=machine,
+        status=MachineStatus.ON_RENT,
+        previous=MachineStatus.AVAILABLE,
+        at=timezone.now(),
+        reason="on rent",
+    )
     machine.status = MachineStatus.ON_RENT
 
 
@@ -101,4 +125,11 @@ def _back_to_yard(machine: Machine) -> None:
     if Machine.objects.filter(pk=machine.pk, status=MachineStatus.ON_RENT).update(
         status=MachineStatus.AVAILABLE
     ):
+        workshop.machine_status_recorded(
+            machine=machine,
+            status=MachineStatus.AVAILABLE,
+            previous=MachineStatus.ON_RENT,
+            at=timezone.now(),
+            reason="back in the yard",
+        )
         machine.status = MachineStatus.AVAILABLE

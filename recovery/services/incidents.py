@@ -32,11 +32,17 @@ def incident_log(
     symptom: str,
     severity: str = Severity.MACHINE_DOWN,
     at: datetime | None = None,
+    down_since: datetime | None = None,
 ) -> Incident:
-    """A breakdown is reported: open the incident, mark the machine broken, apologise to the customer."""
+    """A breakdown is reported: open the incident, mark the machine broken, apologise to the customer.
+
+    `down_since`, when known, is when the machine stopped: the contract's reporting window for the
+    downtime credit runs from there."""
     at = at or timezone.now()
     if not symptom.strip():
         raise InvalidRequest("Describe the symptom: what is the machine doing, or not doing?")
+    if down_since is not None and down_since > at:
+        raise InvalidRequest("The machine cannot have stopped after the report.", field="down_since")
     if rental.status != RentalStatus.ACTIVE:
         raise InvalidRequest("This rental has ended; a breakdown can only be logged on an active rental.")
     with transaction.atomic():
@@ -55,12 +61,13 @@ def incident_log(
             reported_by=signed_in(reported_by),
             symptom=symptom.strip(),
             severity=severity,
+            down_since=down_since,
             site_lat=rental.site_lat,
             site_lon=rental.site_lon,
             reported_at=at,
             sla_due_at=at + timedelta(hours=rental.recovery_sla_hours),
         )
-        steps.machine_status_set(machine, MachineStatus.BROKEN)
+        steps.machine_status_set(machine, MachineStatus.BROKEN, at=at, reason=f"incident {incident.pk}")
         steps.event(
             incident, EventKind.LOGGED, at=at, by=reported_by, channel=channel, detail=incident.symptom
         )
@@ -168,7 +175,9 @@ def incident_cancel(
         incident = steps.lock(incident)
         steps.transition(incident, "cancel", at=at, by=by, channel=channel, detail=reason.strip())
         replacement_release(incident)
-        steps.machine_status_set(incident.broken_machine, MachineStatus.ON_RENT)
+        steps.machine_status_set(
+            incident.broken_machine, MachineStatus.ON_RENT, at=at, reason="incident cancelled"
+        )
         incident.cancelled_at = at
         incident.save()
         incident_event_announce(incident=incident, event=IncidentEvent.CANCELLED)

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from fleet.models import Customer
 from recovery.models import (
+    DowntimeCredit,
     EtaRevision,
     EventKind,
     FollowUp,
@@ -16,6 +17,7 @@ from recovery.models import (
     JobPhoto,
     TimelineEvent,
 )
+from workshop.models import WorkOrder
 
 # What stands in for a customer's own words once they are gone; the event itself stays.
 QUOTE_ERASED = "[erased]"
@@ -38,10 +40,13 @@ def customer_incidents_erase(
         "goodwill_credits": 0,
         "follow_ups": 0,
     }
-    for incident in incidents.only("pk", "symptom", "call_customer_reason", "site_lat", "site_lon"):
+    for incident in incidents.only(
+        "pk", "symptom", "call_customer_reason", "cause_reason", "site_lat", "site_lon"
+    ):
         Incident.objects.filter(pk=incident.pk).update(
             symptom=scrub(incident.symptom),
             call_customer_reason=scrub(incident.call_customer_reason)[:255],
+            cause_reason=scrub(incident.cause_reason)[:255],
             site_lat=round(incident.site_lat, site_decimals),
             site_lon=round(incident.site_lon, site_decimals),
         )
@@ -65,6 +70,19 @@ def customer_incidents_erase(
         FollowUp.objects.filter(incident__in=incidents).exclude(note="").update(note=QUOTE_ERASED)
     )
     counts["job_photos"] = _job_photos_delete(JobPhoto.objects.filter(incident__in=incidents))
+    for downtime in DowntimeCredit.objects.filter(incident__in=incidents).only(
+        "pk", "explanation", "removed_reason"
+    ):
+        DowntimeCredit.objects.filter(pk=downtime.pk).update(
+            explanation=scrub(downtime.explanation)[:255], removed_reason=scrub(downtime.removed_reason)[:255]
+        )
+    # The symptom went to the workshop with the unit.
+    counts["work_orders"] = 0
+    for order in WorkOrder.objects.filter(rental__customer=customer).only("pk", "fault", "resolution"):
+        WorkOrder.objects.filter(pk=order.pk).update(
+            fault=scrub(order.fault), resolution=scrub(order.resolution)
+        )
+        counts["work_orders"] += 1
     return counts
 
 

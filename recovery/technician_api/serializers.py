@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from core.api.fields import AwareDateTimeField
 from fleet.models import Technician
-from recovery.models import Incident, JobPhoto, Outcome, TimelineEvent
+from recovery.models import Cause, Incident, JobPhoto, Outcome, TimelineEvent
 from recovery.selectors import JobScope
 from recovery.services import STATUS_REPORTS, technician_next_steps
 
@@ -73,6 +73,14 @@ class StatusInput(serializers.Serializer):
 
 class NoteInput(serializers.Serializer):
     text = serializers.CharField(max_length=2000)
+    at = DeviceTimeField()
+
+
+class JobCauseInput(serializers.Serializer):
+    cause = serializers.ChoiceField(choices=Cause.choices)
+    reason = serializers.CharField(
+        max_length=255, required=False, default="", help_text="What was damaged and how you can tell."
+    )
     at = DeviceTimeField()
 
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("jobs/<int:pk>/decline/", views.JobDeclineView.as_view(), name="technician-job-decline"),
     path("jobs/<int:pk>/status/", views.JobStatusView.as_view(), name="technician-job-status"),
     path("jobs/<int:pk>/notes/", views.JobNotesView.as_view(), name="technician-job-notes"),
+    path("jobs/<int:pk>/cause/", views.JobCauseView.as_view(), name="technician-job-cause"),
     path("jobs/<int:pk>/photos/", views.JobPhotosView.as_view(), name="technician-job-photos"),
 ]

@@ -25,7 +25,7 @@ from core.models import AuditAction, AuditChannel
 from fleet.models import Technician
 from fleet.services import technician_shift_set
 from recovery import selectors, services
-from recovery.models import Incident, JobPhoto
+from recovery.models import Channel, Incident, JobPhoto
 from recovery.technician_api import examples as ex
 from recovery.technician_api import serializers as s
 
@@ -276,6 +276,24 @@ class JobNotesView(TechnicianAPIView):
             incident=self.job(pk), text=data["text"], by=request.user, at=data["at"]
         )
         return Response(s.NoteOutput(event).data, status=status.HTTP_201_CREATED)
+
+
+class JobCauseView(TechnicianAPIView):
+    @extend_schema(
+        tags=["technician"],
+        request=s.JobCauseInput,
+        responses={200: s.JobOutput, **errors(400, 404, 409, 415, 422)},
+        parameters=[IDEMPOTENCY_KEY],
+        description="Say what broke the machine. Customer damage needs a reason: it removes the customer's "
+        "downtime credit (where their contract says so) and bills the repair to them, under your name.",
+    )
+    @idempotent
+    def post(self, request, pk: int):
+        data = self.valid(s.JobCauseInput, request.data)
+        incident = services.incident_cause_classify(
+            incident=self.job(pk), by=request.user, channel=Channel.TECHNICIAN, **data
+        )
+        return self.job_response(incident)
 
 
 class JobPhotosView(TechnicianAPIView, generics.ListAPIView):

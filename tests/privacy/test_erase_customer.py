@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.models import AuditAction, AuditChannel, AuditEntry
 from fleet.models import Customer, Rental
+from integrations.models import Endpoint, EventType, Subscription
 from notifications.models import Message, MessageStatus
 from privacy.errors import ErasureRefused
 from privacy.services import customer_erase
@@ -37,7 +38,12 @@ def erase(customer_id: int, *args: str) -> str:
 
 
 @pytest.fixture
-def story(settings):
+def story(settings, db):
+    # The rental system follows every event, so her name and words also sit in webhook events.
+    endpoint = Endpoint.objects.create(name="Rental system", url="http://127.0.0.1:9/events")
+    Subscription.objects.bulk_create(
+        Subscription(endpoint=endpoint, event_type=kind) for kind in EventType.values
+    )
     return recovered_customer_story(settings)
 
 

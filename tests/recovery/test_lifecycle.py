@@ -100,7 +100,17 @@ def test_full_recovery_stores_the_metrics_a_manager_reads(rental, dispatcher, te
     assert Machine.objects.get(pk=rental.machine_id).status == MachineStatus.IN_REPAIR
     assert Rental.objects.get(pk=rental.pk).machine_id == replacement.pk
     kinds = list(incident.timeline.values_list("kind", flat=True))
-    assert kinds == ["logged", "reserved", "dispatched", "en_route", "on_site", "recovered", "closed"]
+    assert kinds == [
+        "logged",
+        "reserved",
+        "dispatched",
+        "en_route",
+        "on_site",
+        "recovered",
+        "exchanged",
+        "downtime_credit",
+        "closed",
+    ]
     record = CustomerRecoveryRecord.objects.get(customer=rental.customer)
     assert (record.recoveries, record.median_time_to_recovery) == (1, incident.time_to_recovery)
     assert (record.sla_met_pct, record.promises_kept_pct) == (100.0, 0.0)

@@ -126,6 +126,8 @@ def test_a_technician_drives_a_job_from_dispatched_to_recovered_through_the_app(
         (EventKind.ON_SITE, minutes(40)),
         (EventKind.NOTE, minutes(45)),
         (EventKind.RECOVERED, minutes(70)),
+        (EventKind.EXCHANGED, minutes(70)),
+        (EventKind.DOWNTIME_CREDIT, minutes(70)),
     ]
     # Device time beside server time: the phone's steps happened before we learnt of them.
     for event in incident.timeline.filter(channel="technician"):
