@@ -88,6 +88,18 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo on SQLite with two dispatchers at once: a deferred transaction that reads, then
+    # writes, fails at once with "database is locked" (SQLite cannot wait to upgrade a read lock).
+    # BEGIN IMMEDIATE takes the write lock first, so the second dispatcher waits its turn (up to
+    # the timeout) and then sees the machine taken; WAL lets the board read meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # API throttling counts in the cache: with several gunicorn workers point it at Redis
 # (CACHE_URL=redis://127.0.0.1:6379/1), or each worker keeps its own count.

@@ -59,6 +59,11 @@ def _to_incident(pk: int) -> HttpResponse:
     return redirect("console:incident", pk=pk)
 
 
+def _incident_missing(request: HttpRequest, pk: int) -> HttpResponse:
+    """A mistyped or erased incident number: our page, even under DEBUG (where Django shows its own)."""
+    return render(request, "console/incident_missing.html", {"number": pk}, status=404)
+
+
 # --- Live board -------------------------------------------------------------------------------
 
 
@@ -220,7 +225,9 @@ def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
 @desk_required
 @require_GET
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     rows, reason = ([], "")
     repairers = []
     if incident.status == IncidentStatus.REPORTED:
@@ -271,7 +278,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def incident_conversation(request: HttpRequest, pk: int) -> HttpResponse:
     """The messages alone, polled so delivery statuses and replies appear while the page is open."""
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     console_services.conversation_mark_read(incident=incident)
     return render(
         request,
@@ -283,7 +292,9 @@ def incident_conversation(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 @require_POST
 def incident_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -302,7 +313,9 @@ def incident_reply(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 @require_POST
 def incident_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     form = DispatchForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -394,7 +407,9 @@ def _run_action(request: HttpRequest, incident, action: str) -> str | None:
 @desk_required
 @require_POST
 def incident_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     try:
         done = _run_action(request, incident, action)
     except DomainError as exc:
@@ -408,7 +423,9 @@ def incident_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @desk_required
 @require_POST
 def incident_eta(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     form = EtaForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -431,7 +448,9 @@ def incident_eta(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 @require_POST
 def incident_goodwill(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     form = GoodwillForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
