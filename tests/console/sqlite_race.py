@@ -116,12 +116,11 @@ def main() -> None:
     factories.TechnicianFactory(home_branch=branch, skills=[category])
     dispatchers = [factories.UserFactory(username=name, role="dispatcher") for name in ("chiara", "marco")]
     rounds = []
-    for round_no in range(ROUNDS):
+    for _ in range(ROUNDS):
         for channel, press in (("console", _console_press), ("api", _api_press)):
             incidents, machine = _scene(len(rounds), branch, category, dispatchers)
-            results = _press_together(
-                [press(user, incident, machine) for user, incident in zip(dispatchers, incidents, strict=True)]
-            )
+            pairs = zip(dispatchers, incidents, strict=True)
+            results = _press_together([press(user, incident, machine) for user, incident in pairs])
             rounds.append({"channel": channel, "results": results})
     print(json.dumps({"vendor": connection.vendor, "journal_mode": journal_mode, "rounds": rounds}))
 
