@@ -65,6 +65,7 @@ services:
 
 test: venv-dev services assets messages
 	@scripts/ensure_chromium.sh
+	@scripts/ensure_gettext.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 # Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines.

@@ -2,7 +2,7 @@
 service, and turns a domain error into a message on the page (never an error page)."""
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +32,7 @@ from console.forms import (
 from console.permissions import desk_required, manager_required
 from core.errors import DomainError
 from core.roles import ADMIN, MANAGER, user_has_role
-from fleet.models import Machine, RentalStatus, Technician
+from fleet.models import Machine, MachineCategory, RentalStatus, Technician
 from fleet.selectors import rental_list, rental_search
 from notifications import services as sms_services
 from privacy.models import AuditAction, AuditChannel
@@ -171,6 +171,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 class SuggestionRow:
     suggestion: selectors.Suggestion
     technician: selectors.TechnicianSuggestion | None
+    category_name: str  # in the page's language; the suggestion carries the stored (English) name
 
 
 def _suggestion_rows(incident) -> tuple[list[SuggestionRow], str]:
@@ -183,7 +184,7 @@ def _suggestion_rows(incident) -> tuple[list[SuggestionRow], str]:
         crew = selectors.technician_suggestions(
             category=machine.category, near=(machine.lat, machine.lon), limit=1
         )
-        rows.append(SuggestionRow(suggestion, crew[0] if crew else None))
+        rows.append(SuggestionRow(suggestion, crew[0] if crew else None, machine.category.display_name))
     return rows, found.reason
 
 
@@ -261,10 +262,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "poll_seconds": settings.CONSOLE_BOARD_POLL_SECONDS,
             "actions": actions,
             "outcomes": Outcome.choices,
+            # Both forms have a "reason": their own id prefixes keep each label on its own field.
             "eta_form": EtaForm(
-                initial={"eta": timezone.localtime(incident.current_eta)} if incident.current_eta else None
+                initial={"eta": timezone.localtime(incident.current_eta)} if incident.current_eta else None,
+                auto_id="eta-%s",
             ),
-            "goodwill_form": GoodwillForm(),
+            "goodwill_form": GoodwillForm(auto_id="goodwill-%s"),
             "credits": incident.goodwill_credits.select_related("granted_by", "decided_by"),
             "goodwill_limit": settings.PRONTO["GOODWILL_LIMIT_EUR"],
             "is_manager": user_has_role(request.user, MANAGER, ADMIN),
@@ -531,12 +534,18 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
             ],
             "trend_nps": [(p.week_start, p.nps) for p in trend],
             "by_branch": loyalty.breakdown_by_branch(since=month.since),
-            "by_category": loyalty.breakdown_by_category(since=month.since),
+            "by_category": _categories_in_page_language(loyalty.breakdown_by_category(since=month.since)),
             "worst_customers": loyalty.worst_customers(),
             "follow_ups": loyalty.follow_up_queue(),
             "follow_up_form": FollowUpForm(),
         },
     )
+
+
+def _categories_in_page_language(rows: list[loyalty.BreakdownRow]) -> list[loyalty.BreakdownRow]:
+    # The figures group by the stored (English) name; the manager reads the name in their language.
+    names = {c.name: c.display_name for c in MachineCategory.objects.all()}
+    return [replace(row, name=names.get(row.name, row.name)) for row in rows]
 
 
 def _hours(value) -> float | None:

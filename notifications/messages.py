@@ -38,8 +38,8 @@ def _context(incident: Incident) -> dict[str, str]:
     machine = incident.replacement_machine or incident.broken_machine
     return {
         "name": customer.contact_first_name,
-        "machine": machine.category.name,
-        "broken": incident.broken_machine.category.name,
+        "machine": machine.category.display_name,
+        "broken": incident.broken_machine.category.display_name,
         "technician": incident.technician.first_name if incident.technician else "",
         "time": _local_time(incident.current_eta) if incident.current_eta else "",
         "phone": _phone(incident.rental.branch),

@@ -4,9 +4,10 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from console import labels
+from console.money import format_amount
 
 register = template.Library()
 
@@ -73,3 +74,17 @@ def rate(value: float | None) -> str:
 def fill_late(sentence: str, overdue: timedelta) -> str:
     """Fill the "breached {late} ago" sentence with the overdue time, as the console's script does."""
     return sentence.replace("{late}", minutes_text(overdue))
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in euro with the page language's separators: 1.250,50 € or €1,250.50."""
+    return "—" if value is None or value == "" else format_amount(value)
+
+
+@register.filter
+def number(value) -> str:
+    """A count with thousands separators in the page's language (1.500 or 1,500)."""
+    if value is None or value == "":
+        return "—"
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
