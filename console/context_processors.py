@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from core.roles import ADMIN, DESK_ROLES, MANAGER, user_has_role
+from core.roles import DESK_ROLES, user_has_role, user_is_manager
 
 SECTIONS = {
     "board": "board",
@@ -18,7 +18,7 @@ def console(request) -> dict:
     return {
         # A technician who lands here sees no desk menu: none of it would open for them.
         "is_desk": user is not None and user_has_role(user, *DESK_ROLES),
-        "perms_manager": user is not None and user_has_role(user, MANAGER, ADMIN),
+        "perms_manager": user is not None and user_is_manager(user),
         "section": SECTIONS.get(match.url_name, "") if match else "",
         # Only the laptop demo prints the demo logins on the login page.
         "demo_hint": settings.DEBUG,

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from console.money import example_amount, format_amount, parse_amount
-from core.roles import ADMIN, MANAGER
+from core.roles import MANAGER_ROLES
 from recovery.models import Outcome, Severity
 
 
@@ -138,7 +138,7 @@ class GoodwillDecisionForm(forms.Form):
 def managers():
     return (
         get_user_model()
-        .objects.filter(is_active=True, groups__name__in=(MANAGER, ADMIN))
+        .objects.filter(is_active=True, groups__name__in=MANAGER_ROLES)
         .distinct()
         .order_by("first_name", "username")
     )

@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.roles import ADMIN, DESK_ROLES, MANAGER, TECHNICIAN, user_has_role
+from core.roles import DESK_ROLES, MANAGER_ROLES, TECHNICIAN, user_has_role
 
 
 def _role_required(*roles: str):
@@ -40,4 +40,4 @@ def _role_required(*roles: str):
 
 
 desk_required = _role_required(*DESK_ROLES)
-manager_required = _role_required(MANAGER, ADMIN)
+manager_required = _role_required(*MANAGER_ROLES)

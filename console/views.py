@@ -30,13 +30,13 @@ from console.forms import (
     ReplyForm,
 )
 from console.permissions import desk_required, manager_required
+from core.audit import audit_record
 from core.errors import DomainError
-from core.roles import ADMIN, MANAGER, user_has_role
+from core.models import AuditAction, AuditChannel
+from core.roles import user_is_manager
 from fleet.models import Machine, MachineCategory, RentalStatus, Technician
 from fleet.selectors import rental_list, rental_search
 from notifications import services as sms_services
-from privacy.models import AuditAction, AuditChannel
-from privacy.services import audit_record
 from recovery import loyalty, selectors, services
 from recovery.errors import MachineUnavailable
 from recovery.models import (
@@ -270,7 +270,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "goodwill_form": GoodwillForm(auto_id="goodwill-%s"),
             "credits": incident.goodwill_credits.select_related("granted_by", "decided_by"),
             "goodwill_limit": settings.PRONTO["GOODWILL_LIMIT_EUR"],
-            "is_manager": user_has_role(request.user, MANAGER, ADMIN),
+            "is_manager": user_is_manager(request.user),
             "can_revise_eta": incident.status in (IncidentStatus.DISPATCHED, IncidentStatus.EN_ROUTE),
             "awaiting": GoodwillStatus.AWAITING_APPROVAL,
         },

@@ -57,8 +57,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "recovery.surveyresponse": (_VIEW,),
         "recovery.followup": _EDIT,
         "notifications.message": ("view", "add"),
-        # Read-only for everyone (privacy/admin.py): an audit log that can be edited proves nothing.
-        "privacy.auditentry": (_VIEW,),
+        # Read-only for everyone (core/admin.py): an audit log that can be edited proves nothing.
+        "core.auditentry": (_VIEW,),
     },
 }
 
@@ -80,3 +80,11 @@ def role_permissions_sync(**kwargs) -> None:
         group.permissions.set(wanted)
     admin, _ = Group.objects.get_or_create(name=ADMIN)
     admin.permissions.set(Permission.objects.all())
+
+
+# Who may approve goodwill above the limit, handle detractor follow-ups and read the audit log.
+MANAGER_ROLES = (MANAGER, ADMIN)
+
+
+def user_is_manager(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user_has_role(user, *MANAGER_ROLES)

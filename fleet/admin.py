@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.db import transaction
 
+from core.audit import audit_record
+from core.models import AuditAction, AuditChannel
 from fleet.models import Branch, CategorySubstitute, Customer, Machine, MachineCategory, Rental, Technician
-from privacy.models import AuditAction, AuditChannel
-from privacy.services import audit_record
 
 
 @admin.register(Branch)

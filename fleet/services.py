@@ -84,3 +84,15 @@ def customer_rental_sites_erase(*, customer: Customer) -> int:
             site_lon=round(rental.site_lon, ERASED_SITE_DECIMALS),
         )
     return len(rentals)
+
+
+def customer_sms_opt_out(*, mobile: str, at: datetime) -> int:
+    """The person at this number texted STOP (or Twilio says they did): no more texts to them.
+
+    The first opt-out time is kept; a repeated STOP changes nothing."""
+    return Customer.objects.filter(mobile=mobile, sms_opted_out_at__isnull=True).update(sms_opted_out_at=at)
+
+
+def customer_sms_opt_in(*, mobile: str) -> int:
+    """The person at this number texted START: they receive texts again."""
+    return Customer.objects.filter(mobile=mobile).update(sms_opted_out_at=None)

@@ -13,3 +13,11 @@ class NotificationsConfig(AppConfig):
         from .metrics import SmsLedgerCollector
 
         register_collector(SmsLedgerCollector())
+
+        from recovery.events import incident_event
+
+        from .receivers import customer_message_on_incident_event
+
+        incident_event.connect(
+            customer_message_on_incident_event, dispatch_uid="notifications.customer_message"
+        )

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fleet.models import Branch, Customer
-from fleet.services import ERASED_MOBILE
+from fleet.services import ERASED_MOBILE, customer_sms_opt_in, customer_sms_opt_out
 from recovery import services as recovery_services
 from recovery.errors import InvalidRequest
 from recovery.models import Incident
@@ -201,17 +201,13 @@ def _backoff_seconds(attempt: int) -> float:
     return min(base * 2 ** (attempt - 1), 600) * random.uniform(0.8, 1.2)
 
 
-def _opt_out_number(number: str, *, at: datetime) -> None:
-    Customer.objects.filter(mobile=number, sms_opted_out_at__isnull=True).update(sms_opted_out_at=at)
-
-
 def _give_up(message: Message, error: SmsError, *, reason: str) -> None:
     if not _move_forward(
         message.pk, MessageStatus.FAILED, error_code=error.code, error_message=error.message[:255]
     ):
         return
     if error.code == UNSUBSCRIBED:
-        _opt_out_number(message.to_number, at=timezone.now())
+        customer_sms_opt_out(mobile=message.to_number, at=timezone.now())
     if message.incident_id is not None:
         recovery_services.incident_flag_for_call(incident=message.incident, reason=reason)
 
@@ -296,7 +292,7 @@ def message_status_update(
         moved = _settle(message.pk, sid=sid, status=new_status, **fields)
         if moved and new_status in (MessageStatus.UNDELIVERED, MessageStatus.FAILED):
             if error_code == UNSUBSCRIBED:
-                _opt_out_number(message.to_number, at=timezone.now())
+                customer_sms_opt_out(mobile=message.to_number, at=timezone.now())
             if message.incident_id is not None:
                 recovery_services.incident_flag_for_call(
                     incident=message.incident,
@@ -346,9 +342,9 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
             status_updated_at=now,
         )
         if keyword in OPT_OUT_WORDS:
-            _opt_out_number(from_number, at=now)
+            customer_sms_opt_out(mobile=from_number, at=now)
         elif keyword in OPT_IN_WORDS:
-            Customer.objects.filter(mobile=from_number).update(sms_opted_out_at=None)
+            customer_sms_opt_in(mobile=from_number)
         elif customer is None:
             pass  # not one of our customers: kept in the ledger, nobody to attach it to
         elif keyword in HELP_WORDS:

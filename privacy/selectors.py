@@ -3,7 +3,7 @@
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from .models import AuditEntry
+from core.models import AuditEntry
 
 
 def audit_entry_list() -> QuerySet[AuditEntry]:

@@ -13,8 +13,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from core.audit import audit_record
 from core.idempotency import idempotency_keys_erase_mentioning, idempotency_keys_purge
-from core.logs import request_id_var
+from core.models import AuditAction, AuditChannel
 from fleet import services as fleet_services
 from fleet.models import Customer
 from notifications import selectors as notification_selectors
@@ -23,50 +24,12 @@ from recovery import selectors as recovery_selectors
 from recovery import services as recovery_services
 
 from .errors import ErasureRefused
-from .models import AuditAction, AuditChannel, AuditEntry
 from .scrub import Scrubber
 
 User = AbstractBaseUser | AnonymousUser
 
 # The customer's own fields, as the audit entry of an erasure lists them.
 ERASED_CUSTOMER_FIELDS = ["company", "contact_name", "mobile", "sms_consent", "sms_opted_out_at"]
-
-
-def _actor_name(actor: User | None) -> str:
-    if actor is None or not actor.is_authenticated:
-        return ""
-    return actor.get_username()
-
-
-def audit_record(
-    *,
-    actor: User | None,
-    action: str,
-    channel: str,
-    object_type: str,
-    object_id: object = "",
-    customer: Customer | None = None,
-    customer_ids: list[int] | None = None,
-    fields: list[str] | None = None,
-    actor_name: str = "",
-    at: datetime | None = None,
-) -> AuditEntry:
-    """Note that `actor` viewed or changed a customer's data. Ids and field names only, no values.
-
-    A list view passes `customer_ids` (everyone it showed) instead of one `customer`."""
-    return AuditEntry.objects.create(
-        at=at or timezone.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=actor_name or _actor_name(actor),
-        action=action,
-        channel=channel,
-        customer=customer,
-        customer_ids=sorted(set(customer_ids or [])),
-        object_type=object_type,
-        object_id=str(object_id) if object_id is not None else "",
-        fields=sorted(fields or []),
-        request_id=request_id_var.get() or "",
-    )
 
 
 @dataclass

@@ -2,37 +2,15 @@
 on each incident when it was recovered (never recomputed from the timeline). The console's loyalty
 page and its CSV export both read from here."""
 
-import statistics
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection
-from django.db.models import Aggregate, Avg, Case, Count, DurationField, FloatField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from recovery.models import (
-    CustomerRecoveryRecord,
-    FollowUp,
-    FollowUpStatus,
-    Incident,
-    IncidentStatus,
-    NpsCategory,
-    SurveyResponse,
-)
-
-RECOVERED_STATUSES = (IncidentStatus.RECOVERED, IncidentStatus.CLOSED)
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's percentile_cont: the interpolated percentile, computed where the rows are."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-    def __init__(self, expression, *, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
+from recovery.figures import RecoverySummary, recovered_incidents, recovery_summary_of
+from recovery.models import CustomerRecoveryRecord, FollowUp, FollowUpStatus, NpsCategory, SurveyResponse
 
 
 @dataclass(frozen=True)
@@ -40,15 +18,6 @@ class Period:
     label: str
     since: datetime
     until: datetime
-
-
-@dataclass(frozen=True)
-class RecoverySummary:
-    recoveries: int
-    median_time_to_recovery: timedelta | None
-    p90_time_to_recovery: timedelta | None
-    sla_met_pct: float | None
-    promises_kept_pct: float | None
 
 
 @dataclass(frozen=True)
@@ -97,60 +66,8 @@ def this_month(*, now: datetime | None = None) -> Period:
     return Period("month", start, local)
 
 
-def recovered_incidents(
-    *, since: datetime | None = None, until: datetime | None = None
-) -> QuerySet[Incident]:
-    """Incidents whose customer runs again, with their stored metrics, by when they recovered."""
-    queryset = Incident.objects.filter(status__in=RECOVERED_STATUSES, time_to_recovery__isnull=False)
-    if since is not None:
-        queryset = queryset.filter(recovered_at__gte=since)
-    if until is not None:
-        queryset = queryset.filter(recovered_at__lt=until)
-    return queryset
-
-
-def _percentiles(queryset: QuerySet[Incident]) -> tuple[timedelta | None, timedelta | None]:
-    if connection.vendor == "postgresql":
-        row = queryset.aggregate(
-            median=PercentileCont("time_to_recovery", fraction=0.5),
-            p90=PercentileCont("time_to_recovery", fraction=0.9),
-        )
-        return row["median"], row["p90"]
-    # SQLite (the laptop demo) has no percentile_cont: interpolate the same way in Python.
-    values = sorted(queryset.values_list("time_to_recovery", flat=True))
-    if not values:
-        return None, None
-    if len(values) == 1:
-        return values[0], values[0]
-    seconds = [v.total_seconds() for v in values]
-    quantiles = statistics.quantiles(seconds, n=10, method="inclusive")
-    return timedelta(seconds=statistics.median(seconds)), timedelta(seconds=quantiles[8])
-
-
-def _rate(field: str) -> Avg:
-    # Booleans averaged as 1/0: NULL (no promise made) stays out of the denominator.
-    return Avg(
-        Case(When(**{field: True}, then=Value(100.0)), When(**{field: False}, then=Value(0.0))),
-        output_field=FloatField(),
-    )
-
-
-def _summary(queryset: QuerySet[Incident]) -> RecoverySummary:
-    counts = queryset.aggregate(
-        recoveries=Count("id"), sla_met_pct=_rate("sla_met"), promises_kept_pct=_rate("promise_kept")
-    )
-    median, p90 = _percentiles(queryset)
-    return RecoverySummary(
-        recoveries=counts["recoveries"],
-        median_time_to_recovery=median,
-        p90_time_to_recovery=p90,
-        sla_met_pct=counts["sla_met_pct"],
-        promises_kept_pct=counts["promises_kept_pct"],
-    )
-
-
 def recovery_summary(*, since: datetime | None = None, until: datetime | None = None) -> RecoverySummary:
-    return _summary(recovered_incidents(since=since, until=until))
+    return recovery_summary_of(recovered_incidents(since=since, until=until))
 
 
 def nps_summary(*, since: datetime | None = None, until: datetime | None = None) -> NpsSummary:
@@ -193,7 +110,7 @@ def _breakdown(group_by: str, *, since: datetime | None, until: datetime | None)
     names = queryset.values_list(group_by, flat=True).distinct().order_by(group_by)
     rows = []
     for name in names:
-        summary = _summary(queryset.filter(**{group_by: name}))
+        summary = recovery_summary_of(queryset.filter(**{group_by: name}))
         rows.append(
             BreakdownRow(
                 name=name,
@@ -223,7 +140,7 @@ def worst_customers(*, limit: int = 5) -> QuerySet[CustomerRecoveryRecord]:
     return (
         CustomerRecoveryRecord.objects.filter(recoveries__gt=0)
         .select_related("customer")
-        .order_by("sla_met_rate", "-median_time_to_recovery", "customer__company")[:limit]
+        .order_by("sla_met_pct", "-median_time_to_recovery", "customer__company")[:limit]
     )
 
 

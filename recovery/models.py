@@ -239,8 +239,9 @@ class CustomerRecoveryRecord(models.Model):
     customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="recovery_record")
     recoveries = models.PositiveIntegerField(default=0)
     median_time_to_recovery = models.DurationField(null=True, blank=True)
-    sla_met_rate = models.FloatField(null=True, blank=True)
-    promises_kept_rate = models.FloatField(null=True, blank=True)
+    # Percentages 0-100, from recovery.figures.recovery_summary_of like the loyalty page's.
+    sla_met_pct = models.FloatField(null=True, blank=True)
+    promises_kept_pct = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -65,12 +65,6 @@ def label(value: str, kind: str) -> str:
 
 
 @register.filter
-def rate(value: float | None) -> str:
-    """A stored 0-1 rate as a percentage."""
-    return "—" if value is None else f"{value * 100:.0f}%"
-
-
-@register.filter
 def fill_late(sentence: str, overdue: timedelta) -> str:
     """Fill the "breached {late} ago" sentence with the overdue time, as the console's script does."""
     return sentence.replace("{late}", minutes_text(overdue))

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from core.roles import ADMIN, DESK_ROLES, MANAGER, TECHNICIAN, user_has_role
+from core.roles import DESK_ROLES, TECHNICIAN, user_has_role, user_is_manager
 
 
 class IsDeskStaff(BasePermission):
@@ -29,7 +29,7 @@ class IsManager(BasePermission):
     message = "Only managers may do this."
 
     def has_permission(self, request, view) -> bool:
-        return user_has_role(request.user, MANAGER, ADMIN)
+        return user_is_manager(request.user)
 
 
 class IsTechnician(BasePermission):

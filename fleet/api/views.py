@@ -5,6 +5,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
 from core.api.permissions import IsDeskStaff, IsDeskStaffOrReadOnly
+from core.audit import audit_record
+from core.models import AuditAction, AuditChannel
 from fleet import selectors
 from fleet.api import filters
 from fleet.api.serializers import (
@@ -15,8 +17,6 @@ from fleet.api.serializers import (
     RentalSerializer,
     TechnicianSerializer,
 )
-from privacy.models import AuditAction, AuditChannel
-from privacy.services import audit_record
 
 
 class BranchViewSet(viewsets.ReadOnlyModelViewSet):

@@ -7,11 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsDeskStaff
+from core.audit import audit_record
 from core.idempotency import idempotent
+from core.models import AuditAction, AuditChannel
 from notifications import selectors, services
 from notifications.models import Message
-from privacy.models import AuditAction, AuditChannel
-from privacy.services import audit_record
 from recovery.errors import InvalidRequest
 from recovery.models import Incident
 

@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
 from core.api.permissions import IsManager
+from core.models import AuditAction, AuditChannel, AuditEntry
 from privacy import selectors
-from privacy.models import AuditAction, AuditChannel, AuditEntry
 
 
 class AuditEntryFilter(filters.FilterSet):

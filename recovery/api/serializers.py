@@ -233,8 +233,8 @@ class RecoveryRecordOutput(serializers.ModelSerializer):
             "customer",
             "recoveries",
             "median_time_to_recovery",
-            "sla_met_rate",
-            "promises_kept_rate",
+            "sla_met_pct",
+            "promises_kept_pct",
             "updated_at",
         ]
 

@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsDeskStaff, IsManager
+from core.audit import audit_record
 from core.idempotency import idempotent
-from privacy.models import AuditAction, AuditChannel
-from privacy.services import audit_record
+from core.models import AuditAction, AuditChannel
 from recovery import selectors, services
 from recovery.api import serializers as s
 from recovery.models import (

@@ -15,11 +15,12 @@ from rest_framework.views import APIView
 from core.api.errors import ErrorOutput
 from core.api.permissions import IsTechnician
 from core.api.throttles import TechnicianRateThrottle
+from core.audit import audit_record
+from core.files import human_size
 from core.idempotency import idempotent
+from core.models import AuditAction, AuditChannel
 from fleet.models import Technician
 from fleet.services import technician_shift_set
-from privacy.models import AuditAction, AuditChannel
-from privacy.services import audit_record
 from recovery import selectors, services
 from recovery.models import Incident, JobPhoto
 from recovery.technician_api import examples as ex
@@ -297,9 +298,7 @@ class JobPhotosView(TechnicianAPIView, generics.ListAPIView):
         # Refuse an oversized upload before Django spools it to disk (the form fields add a little).
         limit = settings.PRONTO["PHOTO_MAX_BYTES"]
         if _declared_length(request) > limit + 64 * 1024:
-            raise ValidationError(
-                {"file": [f"The photo is larger than the {services.human_size(limit)} limit."]}
-            )
+            raise ValidationError({"file": [f"The photo is larger than the {human_size(limit)} limit."]})
         data = self.valid(s.PhotoInput, request.data)
         photo = services.job_photo_add(
             incident=incident, file=data["file"], by=request.user, taken_at=data["taken_at"]

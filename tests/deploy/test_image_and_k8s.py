@@ -22,11 +22,11 @@ def dockerfile_stages() -> list[str]:
     return re.split(r"^FROM ", text, flags=re.MULTILINE)[1:]
 
 
-def test_image_is_built_in_two_stages_from_python_311_slim():
+def test_image_is_built_in_two_stages_from_python_312_slim():
     stages = dockerfile_stages()
 
     assert len(stages) == 2
-    assert all(stage.startswith("python:3.11-slim") for stage in stages)
+    assert all(stage.startswith("python:3.12-slim") for stage in stages)
 
 
 def test_final_stage_has_no_build_tools_runs_as_non_root_and_collects_static():

@@ -146,8 +146,8 @@ def recovery_figures(story: Story) -> dict:
         "record": (
             record.recoveries,
             record.median_time_to_recovery,
-            record.sla_met_rate,
-            record.promises_kept_rate,
+            record.sla_met_pct,
+            record.promises_kept_pct,
         ),
         "survey": (survey.score, survey.category, survey.answered_at),
         "follow_up": FollowUp.objects.get(incident=incident).status,

@@ -8,10 +8,10 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from core.models import AuditAction, AuditChannel, AuditEntry
 from fleet.models import Customer, Rental
 from notifications.models import Message, MessageStatus
 from privacy.errors import ErasureRefused
-from privacy.models import AuditAction, AuditChannel, AuditEntry
 from privacy.services import customer_erase
 from recovery import services as recovery
 from recovery.models import EventKind, FollowUp, Incident, JobPhoto, TimelineEvent

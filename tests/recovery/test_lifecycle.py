@@ -99,7 +99,7 @@ def test_full_recovery_stores_the_metrics_a_manager_reads(rental, dispatcher, te
     assert kinds == ["logged", "reserved", "dispatched", "en_route", "on_site", "recovered", "closed"]
     record = CustomerRecoveryRecord.objects.get(customer=rental.customer)
     assert (record.recoveries, record.median_time_to_recovery) == (1, incident.time_to_recovery)
-    assert (record.sla_met_rate, record.promises_kept_rate) == (1.0, 0.0)
+    assert (record.sla_met_pct, record.promises_kept_pct) == (100.0, 0.0)
 
 
 def test_repair_on_site_sends_a_technician_without_a_machine(rental, dispatcher, technician):
@@ -274,4 +274,4 @@ def test_customer_record_takes_the_median_over_recoveries(rental, dispatcher, te
     record = CustomerRecoveryRecord.objects.get(customer=rental.customer)
     assert record.recoveries == 3
     assert record.median_time_to_recovery == timedelta(hours=3)
-    assert record.sla_met_rate == pytest.approx(2 / 3)
+    assert record.sla_met_pct == pytest.approx(200 / 3)

@@ -5,9 +5,9 @@ import getpass
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from core.models import AuditChannel
 from fleet.models import Customer
 from privacy.errors import ErasureRefused
-from privacy.models import AuditChannel
 from privacy.services import customer_erase
 
 

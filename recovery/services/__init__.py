@@ -1,0 +1,97 @@
+"""Writes of the recovery engine, by subject. Every step of an incident runs in one transaction,
+checks the one table of legal transitions (recovery.workflow) and writes a timeline event.
+
+- incidents: logging, cancelling, reassigning, the SLA watch, notes and customer texts on the timeline
+- dispatch: reserving the replacement, dispatching the crew, the ETA, arrival and recovery
+- aftercare: goodwill, the survey answer, detractor follow-ups, the customer's recovery record
+- technician: the technician app's reports (accept, decline, status, photos, location)
+- personal_data: erasure and retention of the customer's words on incidents
+
+Callers import from here (`from recovery import services`); the names below are the public ones."""
+
+from recovery.figures import nps_category, recovery_metrics
+from recovery.services.aftercare import (
+    customer_record_refresh,
+    follow_up_update,
+    goodwill_decide,
+    goodwill_grant,
+    survey_response_record,
+)
+from recovery.services.dispatch import (
+    dispatch_arrive,
+    dispatch_depart,
+    dispatch_start,
+    eta_revise,
+    incident_close,
+    incident_recover,
+    replacement_reserve,
+)
+from recovery.services.incidents import (
+    customer_message_attach,
+    incident_cancel,
+    incident_flag_for_call,
+    incident_log,
+    incident_note_add,
+    incident_reassign,
+    sla_watch,
+)
+from recovery.services.personal_data import (
+    QUOTE_ERASED,
+    QUOTE_EXPIRED,
+    customer_incidents_erase,
+    customer_message_quotes_expire,
+)
+from recovery.services.technician import (
+    JOURNEY,
+    STATUS_REPORTS,
+    LocationPing,
+    LocationReport,
+    dispatch_accept,
+    dispatch_decline,
+    job_photo_add,
+    technician_location_report,
+    technician_next_steps,
+    technician_status_report,
+)
+from recovery.workflow import ACTION_EVENTS, TRANSITIONS, allowed_actions
+
+__all__ = [
+    "ACTION_EVENTS",
+    "JOURNEY",
+    "QUOTE_ERASED",
+    "QUOTE_EXPIRED",
+    "STATUS_REPORTS",
+    "TRANSITIONS",
+    "LocationPing",
+    "LocationReport",
+    "allowed_actions",
+    "customer_incidents_erase",
+    "customer_message_attach",
+    "customer_message_quotes_expire",
+    "customer_record_refresh",
+    "dispatch_accept",
+    "dispatch_arrive",
+    "dispatch_decline",
+    "dispatch_depart",
+    "dispatch_start",
+    "eta_revise",
+    "follow_up_update",
+    "goodwill_decide",
+    "goodwill_grant",
+    "incident_cancel",
+    "incident_close",
+    "incident_flag_for_call",
+    "incident_log",
+    "incident_note_add",
+    "incident_reassign",
+    "incident_recover",
+    "job_photo_add",
+    "nps_category",
+    "recovery_metrics",
+    "replacement_reserve",
+    "sla_watch",
+    "survey_response_record",
+    "technician_location_report",
+    "technician_next_steps",
+    "technician_status_report",
+]

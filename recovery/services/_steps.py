@@ -1,0 +1,59 @@
+"""What every step of an incident shares: the row lock, the timeline event and the transition."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from fleet.models import Machine
+from recovery import selectors
+from recovery.models import Incident, TimelineEvent
+from recovery.workflow import ACTION_EVENTS, TRANSITIONS, step_check
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def lock(incident: Incident) -> Incident:
+    """Re-read the incident under a row lock: concurrent steps on one incident go one at a time."""
+    return selectors.incident_list().select_for_update(of=("self",)).get(pk=incident.pk)
+
+
+def event(
+    incident: Incident,
+    kind: str,
+    *,
+    at: datetime,
+    by: User | None,
+    channel: str,
+    detail: str = "",
+    from_status: str = "",
+    data: dict | None = None,
+) -> TimelineEvent:
+    return TimelineEvent.objects.create(
+        incident=incident,
+        kind=kind,
+        at=at,
+        actor=by if by is not None and by.is_authenticated else None,
+        channel=channel,
+        from_status=from_status,
+        to_status=incident.status if from_status else "",
+        detail=detail,
+        data=data or {},
+    )
+
+
+def transition(
+    incident: Incident, action: str, *, at: datetime, by: User | None, channel: str, detail: str = ""
+) -> TimelineEvent:
+    step_check(incident=incident, action=action)
+    _, target = TRANSITIONS[action]
+    from_status = incident.status
+    incident.status = target
+    return event(
+        incident, ACTION_EVENTS[action], at=at, by=by, channel=channel, detail=detail, from_status=from_status
+    )
+
+
+def machine_status_set(machine: Machine | None, status: str) -> None:
+    if machine is not None:
+        Machine.objects.filter(pk=machine.pk).update(status=status)
+        machine.status = status

@@ -1,0 +1,371 @@
+"""Dispatch: reserving the replacement, sending the crew with a promised arrival, the ETA as it
+moves, the crew's arrival and the customer running again."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from fleet.models import Machine, MachineStatus, Rental, Technician
+from fleet.selectors import category_with_substitutes
+from recovery import selectors
+from recovery.errors import InvalidRequest, MachineUnavailable
+from recovery.eta import get_eta_provider
+from recovery.events import IncidentEvent, incident_event_announce
+from recovery.figures import recovery_metrics
+from recovery.models import Channel, EtaRevision, EventKind, Incident, IncidentStatus, Outcome
+from recovery.services import _steps as steps
+from recovery.services._steps import User
+from recovery.services.aftercare import customer_record_refresh
+from recovery.workflow import eta_revisable_check, outcome_check
+
+S = IncidentStatus
+
+
+def _check_compatible(incident: Incident, machine: Machine) -> None:
+    accepted = {cat.id for cat, _ in category_with_substitutes(category=incident.broken_machine.category)}
+    if machine.category_id not in accepted:
+        raise InvalidRequest(
+            f"{machine.fleet_number} is a {machine.category.name}, which this customer has not accepted "
+            f"in place of a {incident.broken_machine.category.name}."
+        )
+
+
+def _claim(machine: Machine) -> bool:
+    # One conditional UPDATE: PostgreSQL makes the loser wait for the winner's commit and then
+    # re-checks the status, so exactly one dispatcher gets the machine.
+    return (
+        Machine.objects.filter(pk=machine.pk, status=MachineStatus.AVAILABLE).update(
+            status=MachineStatus.RESERVED
+        )
+        == 1
+    )
+
+
+def _reserve_machine(
+    incident: Incident,
+    machine: Machine,
+    *,
+    take_next_if_taken: bool,
+    at: datetime,
+    by: User | None,
+    channel: str,
+) -> Machine:
+    _check_compatible(incident, machine)
+    chosen = machine if _claim(machine) else None
+    if chosen is None and take_next_if_taken:
+        tried = {machine.pk}
+        while chosen is None:
+            options = selectors.replacement_suggestions(
+                category=incident.broken_machine.category,
+                site=(incident.site_lat, incident.site_lon),
+                limit=3,
+                exclude_machine_ids=frozenset(tried),
+                now=at,
+            ).suggestions
+            if not options:
+                break
+            for option in options:
+                tried.add(option.machine_id)
+                candidate = Machine.objects.get(pk=option.machine_id)
+                if _claim(candidate):
+                    chosen = candidate
+                    break
+    if chosen is None:
+        raise MachineUnavailable(
+            f"{machine.fleet_number} was just reserved by another dispatcher or is no longer available."
+        )
+    chosen.status = MachineStatus.RESERVED
+    incident.replacement_machine = chosen
+    incident.reserved_at = at
+    detail = f"{chosen.fleet_number} {chosen.make} {chosen.model}"
+    if chosen.pk != machine.pk:
+        detail += f" (next best: {machine.fleet_number} was taken)"
+    steps.transition(incident, "reserve", at=at, by=by, channel=channel, detail=detail)
+    return chosen
+
+
+def replacement_reserve(
+    *,
+    incident: Incident,
+    machine: Machine,
+    by: User | None,
+    channel: str = Channel.API,
+    take_next_if_taken: bool = False,
+    at: datetime | None = None,
+) -> Incident:
+    """Reserve a replacement for the incident; never the same machine for two incidents."""
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            incident = steps.lock(incident)
+            _reserve_machine(
+                incident, machine, take_next_if_taken=take_next_if_taken, at=at, by=by, channel=channel
+            )
+            incident.save()
+    except IntegrityError as exc:
+        raise MachineUnavailable(f"{machine.fleet_number} is already serving another incident.") from exc
+    return incident
+
+
+def _promise_eta(incident: Incident, *, at: datetime) -> datetime:
+    provider = get_eta_provider()
+    site = (incident.site_lat, incident.site_lon)
+    machine = incident.replacement_machine
+    if machine is not None and machine.lat is not None:
+        estimate = provider.estimate(
+            origin=(machine.lat, machine.lon),
+            destination=site,
+            road_speed_kmh=machine.home_branch.average_road_speed_kmh,
+            loading=True,
+        )
+    else:
+        technician = incident.technician
+        origin = (
+            (technician.lat, technician.lon)
+            if technician.lat is not None
+            else (
+                technician.home_branch.lat,
+                technician.home_branch.lon,
+            )
+        )
+        estimate = provider.estimate(
+            origin=origin,
+            destination=site,
+            road_speed_kmh=technician.home_branch.average_road_speed_kmh,
+            loading=False,
+        )
+    return at + estimate.duration
+
+
+def dispatch_start(
+    *,
+    incident: Incident,
+    by: User | None,
+    machine: Machine | None = None,
+    technician: Technician | None = None,
+    channel: str = Channel.API,
+    take_next_if_taken: bool = False,
+    repair_only: bool = False,
+    at: datetime | None = None,
+) -> Incident:
+    """Reserve (if not yet) and dispatch in one step: assign a crew and promise an arrival time.
+
+    Without a machine and with `repair_only`, a technician goes to repair the broken one on site."""
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            incident = steps.lock(incident)
+            if incident.status == S.REPORTED and machine is not None:
+                _reserve_machine(
+                    incident, machine, take_next_if_taken=take_next_if_taken, at=at, by=by, channel=channel
+                )
+            elif incident.status == S.REPORTED and not repair_only:
+                raise InvalidRequest(
+                    "Choose a replacement machine, or dispatch a repair visit (repair_only)."
+                )
+            elif (
+                incident.status == S.REPLACEMENT_RESERVED
+                and machine is not None
+                and machine.pk != incident.replacement_machine_id
+            ):
+                raise InvalidRequest(
+                    f"{incident.replacement_machine.fleet_number} is reserved for this incident; "
+                    "reassign first to send another machine."
+                )
+
+            if technician is None:
+                near = incident.replacement_machine or incident.broken_machine
+                options = selectors.technician_suggestions(
+                    category=near.category,
+                    near=(near.lat, near.lon)
+                    if near.lat is not None
+                    else (incident.site_lat, incident.site_lon),
+                    limit=1,
+                )
+                if not options:
+                    raise InvalidRequest("No on-shift technician knows this category; choose one by hand.")
+                technician = Technician.objects.select_related("user", "home_branch").get(
+                    pk=options[0].technician_id
+                )
+            elif not technician.on_shift:
+                raise InvalidRequest(f"{technician} is off shift.")
+
+            incident.technician = technician
+            incident.dispatched_at = at
+            eta = _promise_eta(incident, at=at)
+            event = steps.transition(
+                incident,
+                "dispatch",
+                at=at,
+                by=by,
+                channel=channel,
+                detail=f"{technician}, ETA {timezone.localtime(eta):%H:%M}",
+            )
+            event.data = {"technician_id": technician.pk, "eta": eta.isoformat()}
+            event.save(update_fields=["data"])
+            _record_eta(incident, eta=eta, reason="Promised at dispatch", by=by, channel=channel, at=at)
+            incident.save()
+            incident_event_announce(incident=incident, event=IncidentEvent.DISPATCHED)
+    except IntegrityError as exc:
+        raise MachineUnavailable("That machine is already serving another incident.") from exc
+    return incident
+
+
+def _record_eta(
+    incident: Incident, *, eta: datetime, reason: str, by: User | None, channel: str, at: datetime
+) -> None:
+    EtaRevision.objects.create(
+        incident=incident,
+        eta=eta,
+        previous_eta=incident.current_eta,
+        reason=reason,
+        revised_by=by if by is not None and by.is_authenticated else None,
+        channel=channel,
+        at=at,
+    )
+    if incident.first_promised_eta is None:
+        incident.first_promised_eta = eta
+    if incident.customer_told_eta is None:
+        incident.customer_told_eta = eta
+    incident.current_eta = eta
+
+
+def eta_revise(
+    *,
+    incident: Incident,
+    eta: datetime,
+    reason: str,
+    by: User | None,
+    channel: str = Channel.API,
+    at: datetime | None = None,
+) -> Incident:
+    """A new arrival estimate. When it moves past the margin from what the customer was last told,
+    the customer hears it from us first, with an apology — never a promise lapsing in silence."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        incident = steps.lock(incident)
+        eta_revisable_check(incident=incident)
+        if not reason.strip():
+            raise InvalidRequest("Say why the ETA changes; the timeline keeps every revision.")
+        previous = incident.current_eta
+        _record_eta(incident, eta=eta, reason=reason.strip(), by=by, channel=channel, at=at)
+        steps.event(
+            incident,
+            EventKind.ETA_REVISED,
+            at=at,
+            by=by,
+            channel=channel,
+            detail=f"{reason.strip()}: {timezone.localtime(eta):%H:%M}",
+            data={"eta": eta.isoformat(), "previous_eta": previous.isoformat() if previous else None},
+        )
+        margin = timedelta(minutes=settings.PRONTO["ETA_DELAY_MARGIN_MINUTES"])
+        if incident.customer_told_eta is not None and eta - incident.customer_told_eta > margin:
+            incident.customer_told_eta = eta
+            incident_event_announce(incident=incident, event=IncidentEvent.DELAYED)
+        incident.save()
+    return incident
+
+
+def _timestamped_step(
+    incident: Incident,
+    action: str,
+    *,
+    stamp: str,
+    by: User | None,
+    channel: str,
+    at: datetime | None,
+    replacement_status: str | None = None,
+    announce: IncidentEvent | None = None,
+) -> Incident:
+    """A step that moves the state, stamps its time, and may move the replacement or text the customer."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        incident = steps.lock(incident)
+        steps.transition(incident, action, at=at, by=by, channel=channel)
+        setattr(incident, stamp, at)
+        if replacement_status is not None:
+            steps.machine_status_set(incident.replacement_machine, replacement_status)
+        incident.save()
+        if announce is not None:
+            incident_event_announce(incident=incident, event=announce)
+    return incident
+
+
+def dispatch_depart(
+    *, incident: Incident, by: User | None, channel: str = Channel.API, at: datetime | None = None
+) -> Incident:
+    """The crew leaves with the replacement: it is now in transit."""
+    return _timestamped_step(
+        incident,
+        "depart",
+        stamp="en_route_at",
+        by=by,
+        channel=channel,
+        at=at,
+        replacement_status=MachineStatus.IN_TRANSIT,
+    )
+
+
+def dispatch_arrive(
+    *, incident: Incident, by: User | None, channel: str = Channel.API, at: datetime | None = None
+) -> Incident:
+    """The crew is on site (even if nobody tapped "en route", the machine travelled)."""
+    return _timestamped_step(
+        incident,
+        "arrive",
+        stamp="on_site_at",
+        by=by,
+        channel=channel,
+        at=at,
+        replacement_status=MachineStatus.IN_TRANSIT,
+        announce=IncidentEvent.ARRIVED,
+    )
+
+
+def incident_recover(
+    *,
+    incident: Incident,
+    outcome: str,
+    by: User | None,
+    channel: str = Channel.API,
+    at: datetime | None = None,
+) -> Incident:
+    """The customer is running again: move the machines, store the recovery speed, tell the customer."""
+    at = at or timezone.now()
+    outcome = outcome_check(outcome)
+    with transaction.atomic():
+        incident = steps.lock(incident)
+        steps.transition(incident, "recover", at=at, by=by, channel=channel, detail=Outcome(outcome).label)
+        if outcome == Outcome.SWAPPED:
+            if incident.replacement_machine is None:
+                raise InvalidRequest(
+                    "There is no replacement on this incident to swap in; use repaired_on_site."
+                )
+            steps.machine_status_set(incident.replacement_machine, MachineStatus.ON_RENT)
+            steps.machine_status_set(incident.broken_machine, MachineStatus.IN_REPAIR)
+            replacement = incident.replacement_machine
+            Machine.objects.filter(pk=replacement.pk).update(
+                lat=incident.site_lat, lon=incident.site_lon, position_updated_at=at
+            )
+            Rental.objects.filter(pk=incident.rental_id).update(machine=replacement)
+        else:
+            steps.machine_status_set(incident.broken_machine, MachineStatus.ON_RENT)
+            # The replacement that came along goes back to the yard's available pool.
+            steps.machine_status_set(incident.replacement_machine, MachineStatus.AVAILABLE)
+        incident.outcome = outcome
+        incident.recovered_at = at
+        grace = timedelta(minutes=settings.PRONTO["PROMISE_GRACE_MINUTES"])
+        for name, value in recovery_metrics(incident, grace=grace).items():
+            setattr(incident, name, value)
+        incident.save()
+        customer_record_refresh(customer=incident.rental.customer)
+        incident_event_announce(incident=incident, event=IncidentEvent.RECOVERED)
+    return incident
+
+
+def incident_close(
+    *, incident: Incident, by: User | None, channel: str = Channel.API, at: datetime | None = None
+) -> Incident:
+    return _timestamped_step(incident, "close", stamp="closed_at", by=by, channel=channel, at=at)

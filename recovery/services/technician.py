@@ -1,0 +1,246 @@
+"""The technician's app. Phones report late and out of order (an offline queue flushing after a
+tunnel), so every report carries the device's event time and none moves a job backwards."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import uuid4
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+
+from core.files import human_size, image_type
+from fleet.models import Technician
+from fleet.services import technician_position_update
+from recovery import selectors
+from recovery.errors import IllegalTransition, InvalidRequest, NotAssigned
+from recovery.eta import get_eta_provider
+from recovery.models import Channel, EventKind, Incident, IncidentStatus, JobPhoto
+from recovery.services import _steps as steps
+from recovery.services._steps import User
+from recovery.services.dispatch import dispatch_arrive, dispatch_depart, eta_revise, incident_recover
+from recovery.services.incidents import dispatch_restart
+from recovery.workflow import ACTION_EVENTS, TRANSITIONS, outcome_check
+
+S = IncidentStatus
+
+
+# A job's road as the technician walks it; a report never moves a job back along it.
+JOURNEY = (S.DISPATCHED, S.EN_ROUTE, S.ON_SITE, S.RECOVERED, S.CLOSED)
+# The statuses a technician reports, with the transition each is and the time stamp it fills.
+STATUS_REPORTS: dict[str, tuple[str, str]] = {
+    S.EN_ROUTE: ("depart", "en_route_at"),
+    S.ON_SITE: ("arrive", "on_site_at"),
+    S.RECOVERED: ("recover", "recovered_at"),
+}
+
+
+def technician_next_steps(*, incident: Incident) -> list[str]:
+    """What the technician's app may offer on this job now: accept, decline and the statuses."""
+    if not incident.is_open:
+        return []
+    steps = ["accept"] if incident.accepted_at is None else []
+    if incident.status in TRANSITIONS["decline"][0]:
+        steps.append("decline")
+    steps += [
+        status for status, (action, _) in STATUS_REPORTS.items() if incident.status in TRANSITIONS[action][0]
+    ]
+    return steps
+
+
+def _assigned_or_404(incident: Incident, *, by: User) -> None:
+    """Checked under the row lock: a dispatcher may have reassigned the job a moment ago."""
+    technician = getattr(by, "technician", None)
+    if technician is None or incident.technician_id != technician.pk:
+        raise NotAssigned("This job is not assigned to you, or does not exist.")
+
+
+def dispatch_accept(
+    *, incident: Incident, by: User, at: datetime, channel: str = Channel.TECHNICIAN
+) -> Incident:
+    """The technician confirms the job. Accepting again, or after setting off, changes nothing."""
+    with transaction.atomic():
+        incident = steps.lock(incident)
+        _assigned_or_404(incident, by=by)
+        if not incident.is_open:
+            raise IllegalTransition(
+                f"This job is {incident.get_status_display().lower()}; there is nothing to accept."
+            )
+        if incident.accepted_at is None:
+            incident.accepted_at = at
+            incident.save(update_fields=["accepted_at"])
+            steps.event(incident, EventKind.ACCEPTED, at=at, by=by, channel=channel)
+    return incident
+
+
+def dispatch_decline(
+    *, incident: Incident, reason: str, by: User, at: datetime, channel: str = Channel.TECHNICIAN
+) -> Incident:
+    """The technician hands the job back: it returns to the dispatcher as a reassignment would."""
+    with transaction.atomic():
+        incident = steps.lock(incident)
+        _assigned_or_404(incident, by=by)
+        if incident.status in (S.EN_ROUTE, S.ON_SITE):
+            raise IllegalTransition("This job is under way; call the dispatcher to hand it over.")
+        return dispatch_restart(incident, "decline", reason=reason, at=at, by=by, channel=channel)
+
+
+def _record_late_report(incident: Incident, status: str, *, at: datetime, by: User, channel: str) -> None:
+    action, field = STATUS_REPORTS[status]
+    if getattr(incident, field) is not None:
+        return  # a repeat of a report we already have (the app resent it under a new key)
+    position = JOURNEY.index(status)
+    later = [getattr(incident, f) for s, (_, f) in STATUS_REPORTS.items() if JOURNEY.index(s) > position]
+    # A stamp after the next step's would make the metrics say the crew left after arriving.
+    fits = all(stamp is None or at <= stamp for stamp in later)
+    if fits:
+        setattr(incident, field, at)
+        incident.save(update_fields=[field])
+    steps.event(
+        incident,
+        ACTION_EVENTS[action],
+        at=at,
+        by=by,
+        channel=channel,
+        detail=f"Reported late; the job was already {incident.get_status_display().lower()}",
+        data={"late": True, "time_recorded": fits},
+    )
+
+
+def technician_status_report(
+    *,
+    incident: Incident,
+    status: str,
+    by: User,
+    at: datetime,
+    outcome: str | None = None,
+    channel: str = Channel.TECHNICIAN,
+) -> Incident:
+    """A status from the technician's app (en_route, on_site, recovered), applied in event-time order.
+
+    A step the job has already passed is recorded as late: it fills its empty time stamp and a
+    timeline event marked late, and the job stays where it is. A step the job cannot reach from
+    where it is (recovered before on site, anything on a cancelled job) is an IllegalTransition."""
+    if status not in STATUS_REPORTS:
+        raise InvalidRequest(f"Status must be one of: {', '.join(STATUS_REPORTS)}.")
+    if status == S.RECOVERED:
+        outcome = outcome_check(outcome)
+    with transaction.atomic():
+        incident = steps.lock(incident)
+        _assigned_or_404(incident, by=by)
+        if at < incident.reported_at:
+            raise InvalidRequest("That time is before the breakdown was reported; check the phone's clock.")
+        if incident.status in JOURNEY and JOURNEY.index(incident.status) >= JOURNEY.index(status):
+            _record_late_report(incident, status, at=at, by=by, channel=channel)
+            return incident
+        if incident.status not in TRANSITIONS[STATUS_REPORTS[status][0]][0]:
+            reachable = [
+                step
+                for step, (action, _) in STATUS_REPORTS.items()
+                if incident.status in TRANSITIONS[action][0]
+            ]
+            raise IllegalTransition(
+                f"This job is {incident.get_status_display().lower()}, so it cannot be {status} yet; "
+                f"it can be {' or '.join(reachable)} next."
+                if reachable
+                else f"This job is {incident.get_status_display().lower()}; there is nothing left to report."
+            )
+        if status == S.EN_ROUTE:
+            return dispatch_depart(incident=incident, by=by, channel=channel, at=at)
+        if status == S.ON_SITE:
+            return dispatch_arrive(incident=incident, by=by, channel=channel, at=at)
+        return incident_recover(incident=incident, outcome=outcome, by=by, channel=channel, at=at)
+
+
+def job_photo_add(
+    *, incident: Incident, file: File, by: User, taken_at: datetime, channel: str = Channel.TECHNICIAN
+) -> JobPhoto:
+    """Keep a photo of the job through the default storage, and note it on the timeline."""
+    limit = settings.PRONTO["PHOTO_MAX_BYTES"]
+    if file.size > limit:
+        raise InvalidRequest(f"The photo is {human_size(file.size)}; the limit is {human_size(limit)}.")
+    file.seek(0)
+    found = image_type(file.read(12))
+    file.seek(0)
+    if found is None:
+        raise InvalidRequest("Send a JPEG, PNG or WebP photo; this file is none of those.")
+    content_type, extension = found
+    with transaction.atomic():
+        photo = JobPhoto(
+            incident=incident, content_type=content_type, size=file.size, uploaded_by=by, taken_at=taken_at
+        )
+        photo.file.save(f"{uuid4().hex}{extension}", file, save=False)
+        photo.save()
+        steps.event(
+            incident,
+            EventKind.PHOTO,
+            at=taken_at,
+            by=by,
+            channel=channel,
+            data={"photo_id": photo.pk, "content_type": content_type, "size": photo.size},
+        )
+    return photo
+
+
+@dataclass(frozen=True)
+class LocationPing:
+    lat: float
+    lon: float
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LocationReport:
+    accepted: int
+    position_updated: bool
+    eta_revised: list[int]  # the incidents whose ETA this report moved
+
+
+def _live_eta_revise(
+    incident: Incident, *, technician: Technician, at: datetime, by: User, channel: str
+) -> bool:
+    if incident.en_route_at is not None and at < incident.en_route_at:
+        return False  # a position from before they set off says nothing about this drive
+    machine = incident.replacement_machine
+    # With a machine on the trailer the crew drives at its depot's truck speed, as promised.
+    branch = machine.home_branch if machine is not None else technician.home_branch
+    estimate = get_eta_provider().estimate(
+        origin=(technician.lat, technician.lon),
+        destination=(incident.site_lat, incident.site_lon),
+        road_speed_kmh=branch.average_road_speed_kmh,
+        loading=False,
+    )
+    eta = at + estimate.duration
+    threshold = timedelta(minutes=settings.PRONTO["LIVE_ETA_THRESHOLD_MINUTES"])
+    if incident.current_eta is not None and abs(eta - incident.current_eta) < threshold:
+        return False
+    try:
+        eta_revise(
+            incident=incident,
+            eta=eta,
+            reason=f"Live position, {estimate.distance_km:.1f} km to go",
+            by=by,
+            channel=channel,
+            at=at,
+        )
+    except IllegalTransition:
+        return False  # the crew arrived between our read and the lock: nothing to revise
+    return True
+
+
+def technician_location_report(
+    *, technician: Technician, pings: list[LocationPing], by: User, channel: str = Channel.TECHNICIAN
+) -> LocationReport:
+    """One ping or a batch: the newest by device time becomes the technician's position, and the
+    ETA of a job they are driving to is revised when it moves by LIVE_ETA_THRESHOLD_MINUTES or more.
+    eta_revise decides whether the customer hears of a delay, once per margin, not per ping."""
+    if not pings:
+        raise InvalidRequest("Send at least one position.")
+    newest = max(pings, key=lambda ping: ping.at)
+    moved = technician_position_update(technician=technician, lat=newest.lat, lon=newest.lon, at=newest.at)
+    revised = []
+    if moved:
+        for incident in selectors.technician_jobs_en_route(technician=technician):
+            if _live_eta_revise(incident, technician=technician, at=newest.at, by=by, channel=channel):
+                revised.append(incident.pk)
+    return LocationReport(accepted=len(pings), position_updated=moved, eta_revised=revised)

@@ -1,0 +1,67 @@
+"""The incident's state machine: which step may start from which status and where it leads, and the
+guards that go with a step. Nothing else decides whether a step is legal."""
+
+from recovery.errors import IllegalTransition, InvalidRequest
+from recovery.models import OPEN_STATUSES, EventKind, Incident, IncidentStatus, Outcome
+
+S = IncidentStatus
+
+# The state machine: action -> (states it may start from, state it leads to). Nothing else decides.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "reserve": (frozenset({S.REPORTED}), S.REPLACEMENT_RESERVED),
+    "dispatch": (frozenset({S.REPORTED, S.REPLACEMENT_RESERVED}), S.DISPATCHED),
+    "depart": (frozenset({S.DISPATCHED}), S.EN_ROUTE),
+    # A crew that forgot to tap "en route" still arrives.
+    "arrive": (frozenset({S.DISPATCHED, S.EN_ROUTE}), S.ON_SITE),
+    "recover": (frozenset({S.ON_SITE}), S.RECOVERED),
+    "close": (frozenset({S.RECOVERED}), S.CLOSED),
+    "cancel": (frozenset(OPEN_STATUSES), S.CANCELLED),
+    "reassign": (frozenset({S.REPLACEMENT_RESERVED, S.DISPATCHED, S.EN_ROUTE}), S.REPORTED),
+    # The technician hands the job back before leaving; once on the road, the dispatcher reassigns.
+    "decline": (frozenset({S.DISPATCHED}), S.REPORTED),
+}
+
+ACTION_EVENTS = {
+    "reserve": EventKind.RESERVED,
+    "dispatch": EventKind.DISPATCHED,
+    "depart": EventKind.EN_ROUTE,
+    "arrive": EventKind.ON_SITE,
+    "recover": EventKind.RECOVERED,
+    "close": EventKind.CLOSED,
+    "cancel": EventKind.CANCELLED,
+    "reassign": EventKind.REASSIGNED,
+    "decline": EventKind.DECLINED,
+}
+
+
+# While the crew is on its way the arrival time can still move; before dispatch nothing was promised,
+# and once on site the promise has been kept or broken.
+ETA_REVISABLE = frozenset({S.DISPATCHED, S.EN_ROUTE})
+
+
+def allowed_actions(*, incident: Incident) -> list[str]:
+    """What can be done next, for the console's buttons and the API's 409 messages."""
+    return [action for action, (sources, _) in TRANSITIONS.items() if incident.status in sources]
+
+
+def step_check(*, incident: Incident, action: str) -> None:
+    """Raise IllegalTransition naming what is allowed now, unless `action` may start from here."""
+    sources, _ = TRANSITIONS[action]
+    if incident.status not in sources:
+        allowed = ", ".join(allowed_actions(incident=incident)) or "nothing (it is finished)"
+        raise IllegalTransition(
+            f"Cannot {action} an incident that is {incident.get_status_display().lower()}; "
+            f"allowed now: {allowed}."
+        )
+
+
+def eta_revisable_check(*, incident: Incident) -> None:
+    if incident.status not in ETA_REVISABLE:
+        raise IllegalTransition("The ETA can only change while the crew is dispatched or en route.")
+
+
+def outcome_check(outcome: str | None) -> str:
+    """Recovering needs to say how: a swap or a repair on site (the figures and the machines differ)."""
+    if outcome not in Outcome.values:
+        raise InvalidRequest(f"Say how it was recovered: {' or '.join(Outcome.values)}.")
+    return outcome
