@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from fleet.models import Machine, MachineStatus, Rental, RentalStatus
 from recovery import selectors
@@ -27,14 +28,19 @@ def incident_log(
     """A breakdown is reported: open the incident, mark the machine broken, apologise to the customer."""
     at = at or timezone.now()
     if not symptom.strip():
-        raise InvalidRequest("Describe the symptom: what is the machine doing, or not doing?")
+        raise InvalidRequest(gettext("Describe the symptom: what is the machine doing, or not doing?"))
     if rental.status != RentalStatus.ACTIVE:
-        raise InvalidRequest("This rental has ended; a breakdown can only be logged on an active rental.")
+        raise InvalidRequest(
+            gettext("This rental has ended; a breakdown can only be logged on an active rental.")
+        )
     with transaction.atomic():
         machine = Machine.objects.select_for_update().get(pk=rental.machine_id)
         already = Incident.objects.filter(broken_machine=machine, status__in=OPEN_STATUSES).first()
         if already is not None:
-            raise IllegalTransition(f"{machine.fleet_number} already has an open incident (#{already.pk}).")
+            raise IllegalTransition(
+                gettext("%(fleet)s already has an open incident (#%(number)s).")
+                % {"fleet": machine.fleet_number, "number": already.pk}
+            )
         incident = Incident.objects.create(
             rental=rental,
             broken_machine=machine,
@@ -72,7 +78,7 @@ def incident_cancel(
     """A false alarm or a customer who solved it: release the replacement, the machine runs on."""
     at = at or timezone.now()
     if not reason.strip():
-        raise InvalidRequest("Say why the incident is cancelled.")
+        raise InvalidRequest(gettext("Say why the incident is cancelled."))
     with transaction.atomic():
         incident = steps.lock(incident)
         steps.transition(incident, "cancel", at=at, by=by, channel=channel, detail=reason.strip())
@@ -89,8 +95,11 @@ def dispatch_restart(
 ) -> Incident:
     """Back to the dispatcher: the reserved machine returns to the pool and the crew is freed."""
     if not reason.strip():
-        verb = "declined" if action == "decline" else "reassigned"
-        raise InvalidRequest(f"Say why the incident is {verb}.")
+        raise InvalidRequest(
+            gettext("Say why the job is declined.")
+            if action == "decline"
+            else gettext("Say why the incident is reassigned.")
+        )
     released = incident.replacement_machine
     technician_id = incident.technician_id
     event = steps.transition(incident, action, at=at, by=by, channel=channel, detail=reason.strip())
@@ -144,6 +153,10 @@ def sla_watch(*, now: datetime | None = None) -> int:
                 by=None,
                 channel=Channel.SYSTEM,
                 detail=f"{int(left.total_seconds() // 60)} minutes of SLA left",
+                i18n=(
+                    gettext_noop("%(minutes)s minutes of SLA left"),
+                    {"minutes": int(left.total_seconds() // 60)},
+                ),
             )
             flagged += 1
     return flagged
@@ -177,5 +190,5 @@ def incident_note_add(
 ) -> TimelineEvent:
     """A free-text line on the incident's timeline, e.g. what the technician found on site."""
     if not text.strip():
-        raise InvalidRequest("Write something in the note.")
+        raise InvalidRequest(gettext("Write something in the note."))
     return steps.event(incident, EventKind.NOTE, at=at, by=by, channel=channel, detail=text.strip())

@@ -90,3 +90,48 @@ def test_money_and_counts_have_the_languages_separators():
     with translation.override("en"):
         assert format_amount(Decimal("1250.5")) == "€1,250.50"
         assert number(1500) == "1,500"
+
+
+@pytest.mark.django_db
+def test_the_timeline_reads_in_italian_on_an_italian_page(dispatcher_client, dispatcher, rental):
+    incident = services.incident_log(
+        rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Braccio fermo"
+    )
+    services.goodwill_grant(incident=incident, amount_eur=Decimal("1500"), reason="Gru ferma", by=dispatcher)
+
+    english = dispatcher_client.get(f"/incidents/{incident.pk}/").content.decode()
+    dispatcher_client.post("/language/", {"language": "it"})
+    italian = dispatcher_client.get(f"/incidents/{incident.pk}/").content.decode()
+
+    assert "€1,500.00 granted: Gru ferma" in english
+    assert "1.500,00 € concessi: Gru ferma" in italian
+    assert "€1,500.00" not in italian
+
+
+@pytest.mark.django_db
+def test_a_refused_step_is_explained_in_italian(dispatcher_client, dispatcher, rental):
+    incident = services.incident_log(
+        rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Braccio fermo"
+    )
+    dispatcher_client.post("/language/", {"language": "it"})
+
+    page = dispatcher_client.post(f"/incidents/{incident.pk}/arrive/", follow=True).content.decode()
+
+    assert "Impossibile: arrivo su un intervento segnalato; ora si può fare: prenotazione, invio" in page
+    assert "Cannot" not in page
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_the_language_asked_for(dispatcher_api, dispatcher, rental):
+    incident = services.incident_log(
+        rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Braccio fermo"
+    )
+
+    italian = dispatcher_api.post(
+        f"/api/v1/incidents/{incident.pk}/arrive/", headers={"Accept-Language": "it"}
+    )
+    english = dispatcher_api.post(f"/api/v1/incidents/{incident.pk}/arrive/")
+
+    assert italian.status_code == english.status_code == 409
+    assert italian.json()["detail"].startswith("Impossibile: arrivo su un intervento segnalato")
+    assert english.json()["detail"].startswith("Cannot arrive an incident that is reported")

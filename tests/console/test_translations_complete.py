@@ -55,3 +55,44 @@ def test_every_marked_string_has_an_italian_translation(tmp_path, settings, monk
     untranslated = [msgid for msgid, fuzzy, msgstr in _entries(copy.read_text()) if fuzzy or not msgstr]
 
     assert untranslated == [], "No Italian (or a fuzzy guess) in locale/it/LC_MESSAGES/django.po for these"
+
+
+# Raised for operators and logs, never shown to the desk, a customer or a technician.
+INTERNAL_ERRORS = {
+    "CommandError",
+    "ValueError",
+    "TransientSmsError",
+    "UnknownOutcomeSmsError",
+    "PermanentSmsError",
+}
+
+
+def _raised_plain_text(path: Path) -> list[str]:
+    """`raise SomeError("…")` or `raise SomeError(f"…")`: a message nobody can translate."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if (
+            isinstance(node, ast.Raise)
+            and isinstance(node.exc, ast.Call)
+            and node.exc.args
+            and ast.unparse(node.exc.func) not in INTERNAL_ERRORS
+        ):
+            first = node.exc.args[0]
+            if isinstance(first, ast.JoinedStr) or (
+                isinstance(first, ast.Constant) and isinstance(first.value, str)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_service_error_message_goes_through_gettext():
+    modules = [
+        path
+        for app in SERVICE_MODULES
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts and "management" not in path.parts
+    ]
+
+    plain = [where for path in modules for where in _raised_plain_text(path)]
+
+    assert plain == [], "Mark these messages with gettext so the Italian desk reads them in Italian"
