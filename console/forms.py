@@ -160,3 +160,33 @@ class FollowUpForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.CharField(max_length=8)
     next = forms.CharField(required=False)
+
+
+class HistoryFilterForm(forms.Form):
+    """The history's filters: all optional, anything malformed is simply ignored."""
+
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
+    status = forms.ChoiceField(
+        required=False,
+        label=_("Status"),
+        choices=[
+            ("", _("Any")),
+            ("recovered", _("Running again")),
+            ("closed", _("Closed")),
+            ("cancelled", _("Cancelled")),
+        ],
+    )
+    branch = forms.IntegerField(required=False, label=_("Branch"))
+    category = forms.IntegerField(required=False, label=_("Category"))
+    since = forms.DateField(
+        required=False,
+        label=_("From"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        required=False,
+        label=_("To"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

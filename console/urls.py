@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from console import views
+from console import records, views
 
 app_name = "console"
 
@@ -23,4 +23,7 @@ urlpatterns = [
     path("loyalty/incidents.csv", views.loyalty_csv, name="loyalty-csv"),
     path("loyalty/follow-ups/<int:pk>/", views.follow_up_update, name="follow-up"),
     path("language/", views.language_set, name="language"),
+    path("history/", records.history, name="history"),
+    path("customers/<int:pk>/", records.customer_detail, name="customer"),
+    path("queue/", records.manager_queue, name="queue"),
 ]

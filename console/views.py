@@ -491,6 +491,9 @@ def goodwill_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Credit approved.") if approve else _("Credit rejected."))
+    # From the managers' queue: back to the queue; otherwise to the incident.
+    if request.POST.get("next") == reverse("console:queue"):
+        return redirect("console:queue")
     return _to_incident(credit.incident_id)
 
 
@@ -589,7 +592,11 @@ def follow_up_update(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Follow-up updated."))
-    return redirect(f"{reverse('console:loyalty')}#follow-ups")
+    # From the loyalty page or the managers' queue: back to where the manager was.
+    back = request.POST.get("next") or reverse("console:loyalty")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("console:loyalty")
+    return redirect(f"{back}#follow-ups")
 
 
 # --- Preferences ------------------------------------------------------------------------------
