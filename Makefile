@@ -58,7 +58,10 @@ run: venv assets messages
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
 	@scripts/banner.sh $(HOST) $(PORT)
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	# Tracking links and Twilio signatures use PUBLIC_BASE_URL: the address this demo serves on.
+	# The demo signs the customer's texts (the incident page's "customer's phone") with this token.
+	DEBUG=1 PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
+		TWILIO_AUTH_TOKEN=$${TWILIO_AUTH_TOKEN:-demo-auth-token} $(PY) manage.py runserver $(HOST):$(PORT)
 
 services:
 	@scripts/ensure_services.sh
@@ -66,15 +69,19 @@ services:
 test: venv-dev services assets messages
 	@scripts/ensure_chromium.sh
 	@scripts/ensure_gettext.sh
+	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 # Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines.
 bench: venv-dev services
 	$(PY) bench/nearest.py
 
+# Style, types (django-stubs, drf-stubs) and the one-way dependencies between apps.
 lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules $(VENDOR)

@@ -253,6 +253,8 @@ PRONTO = {
     "ETA_DELAY_MARGIN_MINUTES": env.int("ETA_DELAY_MARGIN_MINUTES", default=15),
     "SURVEY_DELAY_MINUTES": env.int("SURVEY_DELAY_MINUTES", default=60),
     "TRACKING_LINK_MAX_AGE_HOURS": env.int("TRACKING_LINK_MAX_AGE_HOURS", default=72),
+    # How often an open tracking page asks for news; the crew's pings come about once a minute.
+    "TRACKING_POLL_SECONDS": env.int("TRACKING_POLL_SECONDS", default=20),
     "SMS_RATE_PER_SECOND": env.float("SMS_RATE_PER_SECOND", default=1.0),
     # Transient Twilio errors retry after 30 s, 60 s, 120 s...; after this many, call the customer.
     "SMS_RETRY_BASE_SECONDS": env.float("SMS_RETRY_BASE_SECONDS", default=30.0),
@@ -282,6 +284,14 @@ PRONTO = {
 
 # The dispatcher console. Map tiles come from a server you choose (e.g. your own tile cache);
 # empty means no tiles: the map still shows the site, machines and crews on a plain background.
+# The customer's tracking page carries the rental company's brand: name, logo, colours, phone.
+BRAND_NAME = env.str("BRAND_NAME", default="Pronto Noleggi")
+# Empty: the mark shipped in notifications/static. Another host's image is admitted by the CSP below.
+BRAND_LOGO_URL = env.str("BRAND_LOGO_URL", default="")
+BRAND_PRIMARY_COLOR = env.str("BRAND_PRIMARY_COLOR", default="#0b4f8a")
+BRAND_ACCENT_COLOR = env.str("BRAND_ACCENT_COLOR", default="#f2a900")
+# The number customers call; empty: the phone of the branch handling their incident.
+BRAND_PHONE = env.str("BRAND_PHONE", default="")
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 CONSOLE_BOARD_POLL_SECONDS = env.int("CONSOLE_BOARD_POLL_SECONDS", default=5)
@@ -343,8 +353,10 @@ CONTENT_SECURITY_POLICY = {
 
 # Map tiles are images from the tile server: the CSP must let the browser load them.
 # "https://{s}.tile.example.org/{z}/{x}/{y}.png" -> "https://*.tile.example.org".
-if MAP_TILE_URL:
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [
-        "'self'",
-        "/".join(MAP_TILE_URL.split("/")[:3]).replace("{s}", "*"),
-    ]
+_image_hosts = [
+    "/".join(url.split("/")[:3]).replace("{s}", "*")
+    for url in (MAP_TILE_URL, BRAND_LOGO_URL)
+    if url.startswith(("http://", "https://"))
+]
+if _image_hosts:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = ["'self'", *_image_hosts]

@@ -3,14 +3,14 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from console.models import ConversationRead, DeskProfile
 from recovery.models import Incident
 
 
-def desk_language_set(*, user: AbstractBaseUser, language: str) -> DeskProfile:
+def desk_language_set(*, user: User, language: str) -> DeskProfile:
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"Unknown language {language!r}")
     profile, _ = DeskProfile.objects.update_or_create(user=user, defaults={"language": language})

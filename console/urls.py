@@ -16,6 +16,7 @@ urlpatterns = [
     path("incidents/<int:pk>/eta/", views.incident_eta, name="incident-eta"),
     path("incidents/<int:pk>/conversation/", views.incident_conversation, name="incident-conversation"),
     path("incidents/<int:pk>/reply/", views.incident_reply, name="incident-reply"),
+    path("incidents/<int:pk>/customer-phone/", views.incident_customer_phone, name="incident-customer-phone"),
     path("incidents/<int:pk>/goodwill/", views.incident_goodwill, name="incident-goodwill"),
     path("incidents/<int:pk>/<slug:action>/", views.incident_action, name="incident-action"),
     path("goodwill/<int:pk>/decide/", views.goodwill_decide, name="goodwill-decide"),

@@ -3,10 +3,11 @@ service, and turns a domain error into a message on the page (never an error pag
 
 import csv
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +37,7 @@ from core.models import AuditAction, AuditChannel
 from core.roles import user_is_manager
 from fleet.models import Machine, MachineCategory, RentalStatus, Technician
 from fleet.selectors import rental_list, rental_search
+from notifications import demo as sms_demo
 from notifications import services as sms_services
 from recovery import loyalty, selectors, services
 from recovery.errors import MachineUnavailable
@@ -229,7 +231,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = selectors.incident_list().filter(pk=pk).first()
     if incident is None:
         return _incident_missing(request, pk)
-    rows, reason = ([], "")
+    rows: list[Any] = []
+    reason = ""
     repairers = []
     if incident.status == IncidentStatus.REPORTED:
         rows, reason = _suggestion_rows(incident)
@@ -259,6 +262,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": timeline,
             "conversation": console_selectors.conversation(incident=incident),
             "can_text": incident.rental.customer.can_receive_sms,
+            "customer_phone": sms_demo.customer_phone_available(),
             "poll_seconds": settings.CONSOLE_BOARD_POLL_SECONDS,
             "actions": actions,
             "outcomes": Outcome.choices,
@@ -310,6 +314,23 @@ def incident_reply(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Message queued for the customer; its delivery shows below."))
+    return redirect(f"{reverse('console:incident', args=[pk])}#conversation")
+
+
+@desk_required
+@require_POST
+def incident_customer_phone(request: HttpRequest, pk: int) -> HttpResponse:
+    """The demo's "customer's phone": a text from the customer through the real, signed webhook."""
+    if not sms_demo.customer_phone_available():
+        raise Http404("The customer's phone is only there in the demo.")
+    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    body = request.POST.get("body", "").strip()
+    if not body:
+        messages.error(request, _("Write what the customer texts."))
+    elif (status := sms_demo.customer_reply_simulate(incident=incident, body=body)) == 200:
+        messages.success(request, _("The customer's text went through the SMS webhook."))
+    else:
+        messages.error(request, _("The SMS webhook answered %(status)s.") % {"status": status})
     return redirect(f"{reverse('console:incident', args=[pk])}#conversation")
 
 
@@ -384,15 +405,15 @@ def _run_action(request: HttpRequest, incident, action: str) -> str | None:
         if not form.is_valid():
             _form_errors(request, form)
             return None
-        step = services.incident_cancel if action == "cancel" else services.incident_reassign
-        step(reason=form.cleaned_data["reason"], **common)
+        restart = services.incident_cancel if action == "cancel" else services.incident_reassign
+        restart(reason=form.cleaned_data["reason"], **common)
         return _("Incident cancelled.") if action == "cancel" else _("Dispatch released: choose again.")
     if action == "recover":
-        form = RecoverForm(request.POST)
-        if not form.is_valid():
-            _form_errors(request, form)
+        recover_form = RecoverForm(request.POST)
+        if not recover_form.is_valid():
+            _form_errors(request, recover_form)
             return None
-        services.incident_recover(outcome=form.cleaned_data["outcome"], **common)
+        services.incident_recover(outcome=recover_form.cleaned_data["outcome"], **common)
         return _("The customer is running again. Recovery figures are stored below.")
     steps = {
         "depart": (services.dispatch_depart, _("The crew is on the road.")),
@@ -610,7 +631,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     if form.is_valid() and form.cleaned_data["language"] in dict(settings.LANGUAGES):
-        console_services.desk_language_set(user=request.user, language=form.cleaned_data["language"])
+        console_services.desk_language_set(user=request.user, language=form.cleaned_data["language"])  # type: ignore[arg-type]  # desk_required
     return redirect(target)
 
 

@@ -4,17 +4,15 @@ Every app records through here (API, console, admin, commands); the privacy app 
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Model
 from django.utils import timezone
 
 from core.logs import request_id_var
 from core.models import AuditEntry
+from core.roles import AnyUser, signed_in
 
-User = AbstractBaseUser | AnonymousUser
 
-
-def _actor_name(actor: User | None) -> str:
+def _actor_name(actor: AnyUser | None) -> str:
     if actor is None or not actor.is_authenticated:
         return ""
     return actor.get_username()
@@ -22,7 +20,7 @@ def _actor_name(actor: User | None) -> str:
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: AnyUser | None,
     action: str,
     channel: str,
     object_type: str,
@@ -38,7 +36,7 @@ def audit_record(
     A list view passes `customer_ids` (everyone it showed) instead of one `customer`."""
     return AuditEntry.objects.create(
         at=at or timezone.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=signed_in(actor),
         actor_name=actor_name or _actor_name(actor),
         action=action,
         channel=channel,

@@ -5,6 +5,8 @@ class DomainError(Exception):
     status_code = 400
     code = "invalid"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.message = message
+        # The input field the message is about, when there is one: the API lists it under "errors".
+        self.field = field

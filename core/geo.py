@@ -23,12 +23,12 @@ def longitude_field(**kwargs) -> models.FloatField:
 
 def coordinate_constraints(
     prefix: str, lat: str = "lat", lon: str = "lon", required: bool = False
-) -> list[models.CheckConstraint]:
+) -> list[models.BaseConstraint]:
     in_range = Q(**{f"{lat}__gte": -90.0, f"{lat}__lte": 90.0, f"{lon}__gte": -180.0, f"{lon}__lte": 180.0})
     both_or_neither = Q(**{f"{lat}__isnull": True, f"{lon}__isnull": True}) | Q(
         **{f"{lat}__isnull": False, f"{lon}__isnull": False}
     )
-    constraints = [
+    constraints: list[models.BaseConstraint] = [
         models.CheckConstraint(
             condition=in_range | Q(**{f"{lat}__isnull": True}), name=f"{prefix}_coordinates_in_range"
         )

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from .models import IdempotencyKey
+from .roles import signed_in
 
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
@@ -27,7 +28,7 @@ REPLAY_HEADER = "Idempotent-Replayed"
 
 def _fingerprint(request: Request) -> str:
     digest = hashlib.sha256()
-    digest.update(request.method.encode())
+    digest.update((request.method or "").encode())
     digest.update(request.path.encode())
     digest.update(request.body if request.content_type.startswith("application/json") else b"")
     return digest.hexdigest()
@@ -57,12 +58,15 @@ def idempotent(view_method: Callable) -> Callable:
             raise ValidationError({HEADER: ["At most 255 characters."]})
         # Read the body before the view does, while the raw stream is still available.
         fingerprint = _fingerprint(request)
-        existing = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+        user = signed_in(request.user)
+        if user is None:  # keys are per person; the view's own permissions answer an anonymous call
+            return view_method(view, request, *args, **kwargs)
+        existing = IdempotencyKey.objects.filter(user=user, key=key).first()
         if existing is not None and existing.response_status is not None:
             return _replay(existing, fingerprint)
         try:
             with transaction.atomic():
-                record = IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint)
+                record = IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
                 response = view_method(view, request, *args, **kwargs)
                 if response.status_code >= 300:
                     transaction.set_rollback(True)
@@ -73,10 +77,10 @@ def idempotent(view_method: Callable) -> Callable:
                 return response
         except IntegrityError:
             # Another attempt with this key committed first: answer as it did.
-            record = IdempotencyKey.objects.filter(user=request.user, key=key).first()
-            if record is None or record.response_status is None:
+            stored = IdempotencyKey.objects.filter(user=user, key=key).first()
+            if stored is None or stored.response_status is None:
                 raise
-            return _replay(record, fingerprint)
+            return _replay(stored, fingerprint)
 
     return wrapper
 

@@ -24,7 +24,7 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         supplied = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = supplied if _VALID_REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]
         # Not reset on the way out: Django logs 4xx/5xx ("django.request") after the middleware
         # chain returns. request_finished clears it once the response is closed.
         request_id_var.set(request_id)

@@ -1,6 +1,9 @@
 """The four roles Pronto knows, as Django groups, and how to ask a user about them."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
+
+# Whoever made a request: a signed-in person, or nobody (a webhook, a lapsed session).
+AnyUser = User | AnonymousUser
 
 DISPATCHER = "dispatcher"
 TECHNICIAN = "technician"
@@ -12,7 +15,7 @@ ALL_ROLES = (DISPATCHER, TECHNICIAN, MANAGER, ADMIN)
 DESK_ROLES = (DISPATCHER, MANAGER, ADMIN)
 
 
-def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
+def user_has_role(user: AnyUser, *roles: str) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -69,7 +72,7 @@ def role_permissions_sync(**kwargs) -> None:
 
     for role, models in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        wanted = []
+        wanted: list[Permission] = []
         for label, actions in models.items():
             app_label, model = label.split(".")
             wanted += Permission.objects.filter(
@@ -86,5 +89,10 @@ def role_permissions_sync(**kwargs) -> None:
 MANAGER_ROLES = (MANAGER, ADMIN)
 
 
-def user_is_manager(user: AbstractBaseUser | AnonymousUser) -> bool:
+def user_is_manager(user: AnyUser) -> bool:
     return user_has_role(user, *MANAGER_ROLES)
+
+
+def signed_in(user: AnyUser | None) -> User | None:
+    """The person behind a step, for the "by" columns; None for the system or an anonymous caller."""
+    return user if isinstance(user, User) else None

@@ -119,7 +119,7 @@ _TEXTS = {
 def incident_message_text(*, incident: Incident, kind: str) -> str:
     customer = incident.rental.customer
     with translation.override(customer.language):
-        return gsm_friendly(_TEXTS[kind](_context(incident), incident))
+        return gsm_friendly(_TEXTS[MessageKind(kind)](_context(incident), incident))
 
 
 def help_text(*, customer: Customer, branch: Branch) -> str:

@@ -9,10 +9,10 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import redis
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.roles import AnyUser, signed_in
 from fleet.models import Branch, Customer
 from fleet.services import ERASED_MOBILE, customer_sms_opt_in, customer_sms_opt_out
 from recovery import services as recovery_services
@@ -100,7 +101,7 @@ def _record_outbound(
     incident: Incident | None,
     kind: str,
     body: str,
-    by: AbstractBaseUser | None = None,
+    by: AnyUser | None = None,
 ) -> Message:
     now = timezone.now()
     encoding, segments = segment_count(body)
@@ -122,7 +123,7 @@ def _record_outbound(
         encoding=encoding,
         status=MessageStatus.NOT_SENT if reason else MessageStatus.QUEUED,
         not_sent_reason=reason,
-        sent_by=by if by is not None and by.is_authenticated else None,
+        sent_by=signed_in(by),
         created_at=now,
         next_attempt_at=None if reason else now,
         status_updated_at=now,
@@ -148,7 +149,7 @@ def customer_message_queue(*, incident: Incident, kind: str) -> Message | None:
         raise
 
 
-def dispatcher_message_send(*, incident: Incident, body: str, by: AbstractBaseUser) -> Message:
+def dispatcher_message_send(*, incident: Incident, body: str, by: AnyUser) -> Message:
     """A dispatcher texts the customer of an incident (usually answering their reply)."""
     body = gsm_friendly(body.strip())
     if not body:
@@ -178,9 +179,9 @@ def _status_callback_url(message: Message) -> str:
     return settings.PUBLIC_BASE_URL + reverse("sms-status-callback", args=[message.pk])
 
 
-def _move_forward(message_id: int, status: str, **fields) -> bool:
+def _move_forward(message_id: int, status: str, **fields: Any) -> bool:
     """Set `status` only if it is further along than the current one; True if it moved."""
-    below = [name for name, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
+    below = [name for name, rank in STATUS_RANK.items() if rank < STATUS_RANK[MessageStatus(status)]]
     now = timezone.now()
     return bool(
         Message.objects.filter(pk=message_id, status__in=below).update(
@@ -213,7 +214,7 @@ def _give_up(message: Message, error: SmsError, *, reason: str) -> None:
     if error.code == UNSUBSCRIBED:
         customer_sms_opt_out(mobile=message.to_number, at=timezone.now())
     if message.incident_id is not None:
-        recovery_services.incident_flag_for_call(incident=message.incident, reason=reason)
+        recovery_services.incident_flag_for_call(incident=message.incident, reason=reason)  # type: ignore[arg-type]  # incident_id is set
 
 
 def message_send(*, message_id: int) -> SendOutcome:
@@ -299,7 +300,7 @@ def message_status_update(
                 customer_sms_opt_out(mobile=message.to_number, at=timezone.now())
             if message.incident_id is not None:
                 recovery_services.incident_flag_for_call(
-                    incident=message.incident,
+                    incident=message.incident,  # type: ignore[arg-type]  # incident_id is set
                     reason=f"SMS {status} (error {error_code or 'unknown'}); the customer may not know.",
                 )
     message.refresh_from_db()
@@ -360,10 +361,10 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
                     kind=MessageKind.HELP,
                     body=help_text(customer=customer, branch=branch),
                 )
-        elif SCORE.match(keyword) and (survey := selectors.open_survey_incident(customer=customer, now=now)):
-            recovery_services.survey_response_record(
-                incident=survey, score=int(SCORE.match(keyword)[1]), at=now
-            )
+        elif (score := SCORE.match(keyword)) and (
+            survey := selectors.open_survey_incident(customer=customer, now=now)
+        ):
+            recovery_services.survey_response_record(incident=survey, score=int(score[1]), at=now)
             Message.objects.filter(pk=message.pk).update(incident=survey)
         elif incident is not None:
             recovery_services.customer_message_attach(incident=incident, text=body, at=now)
@@ -399,7 +400,7 @@ def messages_sweep(*, now: datetime | None = None) -> dict[str, int]:
             found = backend.find_sent(
                 to=message.to_number,
                 body=message.body,
-                since=message.sending_started_at - timedelta(minutes=1),
+                since=(message.sending_started_at or now) - timedelta(minutes=1),
             )
         except TransientSmsError:
             logger.warning("Could not ask the provider about SMS %s; trying next sweep.", message.pk)

@@ -1,28 +1,20 @@
 """Twilio's webhooks and the customer's tracking page: small views over the services."""
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from recovery.models import Incident
+
 from . import selectors, services
+from .customer_view import tracking_view
 from .signatures import twilio_signature_required
 from .tracking import incident_id_from_token
 
-# What the customer reads for each incident status: their words, not the dispatch desk's.
-CUSTOMER_STATUS = {
-    "reported": _("We are organising help"),
-    "replacement_reserved": _("Your replacement is being prepared"),
-    "dispatched": _("On the way to you"),
-    "en_route": _("On the way to you"),
-    "on_site": _("On site"),
-    "recovered": _("Up and running again"),
-    "closed": _("Up and running again"),
-    "cancelled": _("This request was cancelled"),
-}
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -55,22 +47,51 @@ def sms_status_callback(request: HttpRequest, message_id: int) -> HttpResponse:
     return HttpResponse(status=200)
 
 
-@never_cache
-@require_GET
-def tracking_page(request: HttpRequest, token: str) -> HttpResponse:
+def _tracked_incident(token: str) -> Incident | None:
     incident_id = incident_id_from_token(token)
-    incident = selectors.incident_for_tracking(incident_id=incident_id) if incident_id else None
+    return selectors.incident_for_tracking(incident_id=incident_id) if incident_id else None
+
+
+@require_GET
+@never_cache
+def tracking_page(request: HttpRequest, token: str) -> HttpResponse:
+    incident = _tracked_incident(token)
     if incident is None:
         return render(request, "notifications/tracking_not_found.html", status=404)
     with translation.override(incident.rental.customer.language):
+        view = tracking_view(incident=incident)
         return render(
             request,
             "notifications/tracking.html",
             {
-                "status": CUSTOMER_STATUS.get(incident.status, incident.get_status_display()),
-                "is_open": incident.is_open,
-                "eta": incident.current_eta,
-                "technician": incident.technician.first_name if incident.technician else "",
-                "phone": incident.rental.branch.phone,
+                "view": view,
+                "live": view.as_json(),
+                "phone": settings.BRAND_PHONE or view.branch_phone,
+                "brand_name": settings.BRAND_NAME,
+                "brand_logo_url": settings.BRAND_LOGO_URL,
+                "map_tile_url": settings.MAP_TILE_URL,
+                "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+                "poll_seconds": settings.PRONTO["TRACKING_POLL_SECONDS"],
             },
         )
+
+
+@require_GET
+@never_cache
+def tracking_live(request: HttpRequest, token: str) -> HttpResponse:
+    """What the open page refreshes every TRACKING_POLL_SECONDS: status, times, the crew's position."""
+    incident = _tracked_incident(token)
+    if incident is None:
+        return JsonResponse({"detail": "This link has expired.", "code": "not_found"}, status=404)
+    with translation.override(incident.rental.customer.language):
+        return JsonResponse(tracking_view(incident=incident).as_json())
+
+
+@require_GET
+def brand_stylesheet(request: HttpRequest) -> HttpResponse:
+    """The brand's colours as CSS variables: a stylesheet from our own origin, which the CSP allows
+    (inline styles it does not). The colours are checked at startup (notifications.E002)."""
+    css = f":root{{--brand:{settings.BRAND_PRIMARY_COLOR};--accent:{settings.BRAND_ACCENT_COLOR}}}\n"
+    response = HttpResponse(css, content_type="text/css")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.idempotency import idempotency_keys_erase_mentioning, idempotency_keys_purge
 from core.models import AuditAction, AuditChannel
+from core.roles import AnyUser
 from fleet import services as fleet_services
 from fleet.models import Customer
 from notifications import selectors as notification_selectors
@@ -26,7 +26,7 @@ from recovery import services as recovery_services
 from .errors import ErasureRefused
 from .scrub import Scrubber
 
-User = AbstractBaseUser | AnonymousUser
+User = AnyUser
 
 # The customer's own fields, as the audit entry of an erasure lists them.
 ERASED_CUSTOMER_FIELDS = ["company", "contact_name", "mobile", "sms_consent", "sms_opted_out_at"]

@@ -84,7 +84,7 @@ def _percentiles(queryset: QuerySet[Incident]) -> tuple[timedelta | None, timede
         )
         return row["median"], row["p90"]
     # SQLite (the laptop demo) has no percentile_cont: interpolate the same way in Python.
-    values = sorted(queryset.values_list("time_to_recovery", flat=True))
+    values = sorted(v for v in queryset.values_list("time_to_recovery", flat=True) if v is not None)
     if not values:
         return None, None
     if len(values) == 1:

@@ -93,6 +93,7 @@ def outcome_check(outcome: str | None) -> str:
     """Recovering needs to say how: a swap or a repair on site (the figures and the machines differ)."""
     if outcome not in Outcome.values:
         raise InvalidRequest(
-            gettext("Say how it was recovered: %(outcomes)s.") % {"outcomes": " or ".join(Outcome.values)}
+            gettext("Say how it was recovered: %(outcomes)s.") % {"outcomes": " or ".join(Outcome.values)},
+            field="outcome",
         )
     return outcome

@@ -18,7 +18,10 @@ class ErrorOutput(serializers.Serializer):
 
     detail = serializers.CharField(help_text="A sentence to show the person.")
     code = serializers.CharField(help_text="What went wrong, for the client to branch on.")
-    errors = serializers.DictField(required=False, help_text="Messages per field, on validation errors.")
+    # Named like Serializer.errors, which this output-only serializer never uses.
+    errors = serializers.DictField(  # type: ignore[assignment]
+        required=False, help_text="Messages per field, on validation errors."
+    )
 
 
 class Conflict(exceptions.APIException):
@@ -41,7 +44,10 @@ def _first_message(errors) -> str:
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+        body: dict[str, object] = {"detail": exc.message, "code": exc.code}
+        if exc.field is not None:
+            body["errors"] = {exc.field: [exc.message]}
+        return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, IntegrityError):

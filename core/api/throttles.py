@@ -8,8 +8,11 @@ class SettingsRateMixin:
     """Read the rate when asked: DRF copies the rates once at import, so a changed setting
     (a test, a reloaded configuration) would otherwise go unnoticed."""
 
+    scope: str
+
     def get_rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return None if rate is None else str(rate)
 
 
 class FailedLoginThrottle(SettingsRateMixin, SimpleRateThrottle):
@@ -17,6 +20,9 @@ class FailedLoginThrottle(SettingsRateMixin, SimpleRateThrottle):
     never held up by a colleague's typos, while guessing passwords runs into 429 quickly."""
 
     scope = "login"
+    # Set by parse_rate() in SimpleRateThrottle.__init__.
+    num_requests: int
+    duration: int
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

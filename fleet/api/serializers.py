@@ -8,7 +8,7 @@ from core.geo import validate_coordinates
 from fleet.models import Branch, Customer, Machine, MachineCategory, Rental, Technician
 
 
-class CoordinatesMixin:
+class CoordinatesMixin(serializers.Serializer):
     """Both or neither, in range — checked on the merged state so a PATCH of one half fails."""
 
     coordinate_fields = ("lat", "lon")
@@ -119,7 +119,7 @@ class RentalSerializer(CoordinatesMixin, serializers.ModelSerializer):
 
 class TechnicianSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
-    skills = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    skills = serializers.SlugRelatedField[MachineCategory](slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = Technician

@@ -31,7 +31,7 @@ class AuditEntryOutput(serializers.ModelSerializer):
     customer_ids = serializers.ListField(
         child=serializers.IntegerField(), help_text="Every customer a list view showed."
     )
-    fields = serializers.ListField(
+    fields = serializers.ListField(  # type: ignore[assignment]  # the audit entry's "fields" column
         child=serializers.CharField(), help_text="Names of the fields changed; never their values."
     )
 

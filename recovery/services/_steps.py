@@ -2,14 +2,14 @@
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
+from core.roles import AnyUser, signed_in
 from fleet.models import Machine
 from recovery import selectors
 from recovery.models import Incident, TimelineEvent
 from recovery.workflow import ACTION_EVENTS, TRANSITIONS, step_check
 
-User = AbstractBaseUser | AnonymousUser
+# Whoever took a step: a person (any role) or None for the system.
+User = AnyUser
 
 
 def lock(incident: Incident) -> Incident:
@@ -39,7 +39,7 @@ def event(
         incident=incident,
         kind=kind,
         at=at,
-        actor=by if by is not None and by.is_authenticated else None,
+        actor=signed_in(by),
         channel=channel,
         from_status=from_status,
         to_status=incident.status if from_status else "",

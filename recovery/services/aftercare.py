@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from core.roles import user_is_manager
+from core.roles import signed_in, user_is_manager
 from fleet.models import Customer
 from recovery.errors import IllegalTransition, InvalidRequest, NotPermitted
 from recovery.figures import nps_category, recovered_incidents, recovery_summary_of
@@ -67,6 +67,9 @@ def goodwill_grant(
         raise InvalidRequest(gettext("The credit must be more than zero."))
     if not reason.strip():
         raise InvalidRequest(gettext("Say what the credit makes up for."))
+    person = signed_in(by)
+    if person is None:
+        raise NotPermitted(gettext("Sign in to grant a credit: every credit names who granted it."))
     limit = Decimal(settings.PRONTO["GOODWILL_LIMIT_EUR"])
     with transaction.atomic():
         incident = steps.lock(incident)
@@ -84,9 +87,9 @@ def goodwill_grant(
             amount_eur=amount_eur,
             reason=reason.strip(),
             status=status,
-            granted_by=by,
+            granted_by=person,
             granted_at=at,
-            decided_by=by if status == GoodwillStatus.APPROVED else None,
+            decided_by=signed_in(by) if status == GoodwillStatus.APPROVED else None,
             decided_at=at if status == GoodwillStatus.APPROVED else None,
         )
         steps.event(
@@ -115,7 +118,7 @@ def goodwill_decide(
                 gettext("This credit is already %(status)s.") % {"status": CREDIT_WORDS[credit.status]}
             )
         credit.status = GoodwillStatus.APPROVED if approve else GoodwillStatus.REJECTED
-        credit.decided_by = by
+        credit.decided_by = signed_in(by)
         credit.decided_at = at
         credit.save()
         steps.event(
@@ -188,7 +191,7 @@ def follow_up_update(
         if follow_up.status == FollowUpStatus.CLOSED:
             raise IllegalTransition(gettext("This follow-up is closed."))
         if assigned_to is not None:
-            follow_up.assigned_to = assigned_to
+            follow_up.assigned_to = signed_in(assigned_to)
         if note:
             follow_up.note = f"{follow_up.note}\n{note}".strip()
         if close:

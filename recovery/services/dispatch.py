@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from core.roles import signed_in
 from fleet.models import Machine, MachineStatus, Rental, Technician
 from fleet.selectors import category_with_substitutes
 from recovery import selectors
@@ -144,6 +145,10 @@ def _promise_eta(incident: Incident, *, at: datetime) -> datetime:
         )
     else:
         technician = incident.technician
+        if technician is None:
+            raise InvalidRequest(
+                gettext("Choose a technician or a replacement machine to promise an arrival.")
+            )
         origin = (
             (technician.lat, technician.lon)
             if technician.lat is not None
@@ -190,7 +195,8 @@ def dispatch_start(
             elif (
                 incident.status == S.REPLACEMENT_RESERVED
                 and machine is not None
-                and machine.pk != incident.replacement_machine_id
+                and incident.replacement_machine is not None
+                and machine.pk != incident.replacement_machine.pk
             ):
                 raise InvalidRequest(
                     gettext(
@@ -251,7 +257,7 @@ def _record_eta(
         eta=eta,
         previous_eta=incident.current_eta,
         reason=reason,
-        revised_by=by if by is not None and by.is_authenticated else None,
+        revised_by=signed_in(by),
         channel=channel,
         at=at,
     )

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from core.roles import signed_in
 from fleet.models import Machine, MachineStatus, Rental, RentalStatus
 from recovery import selectors
 from recovery.errors import IllegalTransition, InvalidRequest
@@ -45,7 +46,7 @@ def incident_log(
             rental=rental,
             broken_machine=machine,
             reported_via=channel,
-            reported_by=reported_by if reported_by is not None and reported_by.is_authenticated else None,
+            reported_by=signed_in(reported_by),
             symptom=symptom.strip(),
             severity=severity,
             site_lat=rental.site_lat,
@@ -108,7 +109,7 @@ def dispatch_restart(
     incident.accepted_at = None
     incident.reserved_at = None
     # Who handed it back, so the dispatcher does not send the same person again.
-    data = {"technician_id": technician_id} if action == "decline" else {}
+    data: dict[str, object] = {"technician_id": technician_id} if action == "decline" else {}
     if released is not None:
         data["released_machine"] = released.fleet_number
     if data:

@@ -81,7 +81,12 @@ def _job_photos_delete(photos: QuerySet[JobPhoto]) -> int:
     JobPhoto.objects.filter(pk__in=[pk for pk, _ in found]).delete()
     storage = JobPhoto._meta.get_field("file").storage
     names = [name for _, name in found if name]
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
     return len(found)
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext, gettext_noop
 
 from core.files import human_size, image_type
+from core.roles import signed_in
 from fleet.models import Technician
 from fleet.services import technician_position_update
 from recovery import selectors
@@ -128,8 +129,7 @@ def technician_status_report(
         raise InvalidRequest(
             gettext("Status must be one of: %(statuses)s.") % {"statuses": ", ".join(STATUS_REPORTS)}
         )
-    if status == S.RECOVERED:
-        outcome = outcome_check(outcome)
+    how = outcome_check(outcome) if status == S.RECOVERED else ""
     with transaction.atomic():
         incident = steps.lock(incident)
         _assigned_or_404(incident, by=by)
@@ -161,7 +161,7 @@ def technician_status_report(
             return dispatch_depart(incident=incident, by=by, channel=channel, at=at)
         if status == S.ON_SITE:
             return dispatch_arrive(incident=incident, by=by, channel=channel, at=at)
-        return incident_recover(incident=incident, outcome=outcome, by=by, channel=channel, at=at)
+        return incident_recover(incident=incident, outcome=how, by=by, channel=channel, at=at)
 
 
 def job_photo_add(
@@ -182,7 +182,11 @@ def job_photo_add(
     content_type, extension = found
     with transaction.atomic():
         photo = JobPhoto(
-            incident=incident, content_type=content_type, size=file.size, uploaded_by=by, taken_at=taken_at
+            incident=incident,
+            content_type=content_type,
+            size=file.size,
+            uploaded_by=signed_in(by),
+            taken_at=taken_at,
         )
         photo.file.save(f"{uuid4().hex}{extension}", file, save=False)
         photo.save()

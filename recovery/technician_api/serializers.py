@@ -4,6 +4,7 @@ Every write carries `at`, the device's own time of the event, because the phone 
 minutes later; the server's time is kept beside it on the timeline (`recorded_at`)."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -12,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from fleet.models import Technician
-from recovery.models import Incident, IncidentStatus, JobPhoto, Outcome, TimelineEvent
+from recovery.models import Incident, JobPhoto, Outcome, TimelineEvent
 from recovery.selectors import JobScope
 from recovery.services import STATUS_REPORTS, technician_next_steps
 
@@ -82,13 +83,6 @@ class StatusInput(serializers.Serializer):
     )
     at = DeviceTimeField()
 
-    def validate(self, data):
-        if data["status"] == IncidentStatus.RECOVERED and "outcome" not in data:
-            raise serializers.ValidationError(
-                {"outcome": "Say how it was recovered: swapped or repaired_on_site."}
-            )
-        return data
-
 
 class NoteInput(serializers.Serializer):
     text = serializers.CharField(max_length=2000)
@@ -107,8 +101,8 @@ class PingInput(serializers.Serializer):
 
 
 class LocationInput(serializers.Serializer):
-    pings = PingInput(
-        many=True,
+    pings: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=PingInput(),
         min_length=1,
         max_length=settings.PRONTO["LOCATION_BATCH_MAX"],
         help_text="One position, or the queue of positions collected while offline, in any order.",

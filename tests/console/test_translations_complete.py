@@ -57,13 +57,15 @@ def test_every_marked_string_has_an_italian_translation(tmp_path, settings, monk
     assert untranslated == [], "No Italian (or a fuzzy guess) in locale/it/LC_MESSAGES/django.po for these"
 
 
-# Raised for operators and logs, never shown to the desk, a customer or a technician.
+# Raised for operators and logs, never shown to the desk, a customer or a technician (an Http404's
+# text shows only on Django's debug page; users get the 404 template).
 INTERNAL_ERRORS = {
     "CommandError",
     "ValueError",
     "TransientSmsError",
     "UnknownOutcomeSmsError",
     "PermanentSmsError",
+    "Http404",
 }
 
 

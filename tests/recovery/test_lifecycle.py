@@ -255,11 +255,14 @@ def test_survey_answers_are_counted_and_detractors_get_a_follow_up(
     assert FollowUp.objects.filter(incident=incident).exists() is follow_up
 
 
-def test_customer_record_takes_the_median_over_recoveries(rental, dispatcher, technician, mini, milano):
-    for n, hours in enumerate([1, 3, 6]):
-        machine = machine_at(mini, milano, SITE, f"PR00009{n}", status=MachineStatus.ON_RENT)
-        r = factories.RentalFactory(customer=rental.customer, machine=machine, branch=milano)
-        incident = log(r, dispatcher, at=T0)
+def repaired_on_site_after(hours: list[float], *, rental, dispatcher, technician) -> None:
+    """One breakdown per figure on the customer's other machines, each repaired that many hours later."""
+    for n, after in enumerate(hours):
+        machine = machine_at(
+            rental.machine.category, rental.branch, SITE, f"PR00009{n}", status=MachineStatus.ON_RENT
+        )
+        other = factories.RentalFactory(customer=rental.customer, machine=machine, branch=rental.branch)
+        incident = log(other, dispatcher, at=T0)
         incident = services.dispatch_start(
             incident=incident, technician=technician, repair_only=True, by=dispatcher, at=T0 + minutes(5)
         )
@@ -268,10 +271,45 @@ def test_customer_record_takes_the_median_over_recoveries(rental, dispatcher, te
             incident=incident,
             outcome=Outcome.REPAIRED_ON_SITE,
             by=technician.user,
-            at=T0 + timedelta(hours=hours),
+            at=T0 + timedelta(hours=after),
         )
+
+
+def test_customer_record_takes_the_median_over_recoveries(rental, dispatcher, technician):
+    repaired_on_site_after([1, 3, 6], rental=rental, dispatcher=dispatcher, technician=technician)
 
     record = CustomerRecoveryRecord.objects.get(customer=rental.customer)
     assert record.recoveries == 3
     assert record.median_time_to_recovery == timedelta(hours=3)
     assert record.sla_met_pct == pytest.approx(200 / 3)
+
+
+def test_sla_met_is_judged_against_the_deadline_fixed_at_logging_not_the_rentals_sla_today(
+    rental, dispatcher, technician
+):
+    incident = log(rental, dispatcher)  # 4 h SLA: due at 13:00
+    incident = services.dispatch_start(
+        incident=incident, technician=technician, repair_only=True, by=dispatcher, at=T0 + minutes(5)
+    )
+    # The contract is renegotiated to a 2 h SLA while the crew is out: this breakdown keeps its 4 h.
+    Rental.objects.filter(pk=rental.pk).update(recovery_sla_hours=2)
+    services.dispatch_arrive(incident=incident, by=technician.user, at=T0 + minutes(100))
+    incident = services.incident_recover(
+        incident=incident, outcome=Outcome.REPAIRED_ON_SITE, by=technician.user, at=T0 + timedelta(hours=3)
+    )
+
+    assert incident.sla_due_at == T0 + timedelta(hours=4)
+    assert incident.sla_met is True
+    assert CustomerRecoveryRecord.objects.get(customer=rental.customer).sla_met_pct == 100.0
+
+
+def test_the_customer_record_and_the_loyalty_page_show_the_same_median(rental, dispatcher, technician):
+    from recovery import loyalty
+
+    repaired_on_site_after([1, 2, 3, 10], rental=rental, dispatcher=dispatcher, technician=technician)
+
+    record = CustomerRecoveryRecord.objects.get(customer=rental.customer)
+    page = loyalty.recovery_summary()
+    # Four recoveries of 1, 2, 3 and 10 hours: the interpolated median is 2 h 30, on both.
+    assert record.median_time_to_recovery == page.median_time_to_recovery == timedelta(hours=2, minutes=30)
+    assert record.sla_met_pct == page.sla_met_pct == 75.0

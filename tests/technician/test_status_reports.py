@@ -83,8 +83,10 @@ def test_a_cancelled_job_takes_no_more_steps(job, lucas_phone, dispatcher, t0):
 def test_recovered_needs_the_outcome(job, lucas_phone, t0):
     response = report(lucas_phone, job, "recovered", t0 + minutes(20))
 
+    message = "Say how it was recovered: swapped or repaired_on_site."
     assert response.status_code == 400
-    assert response.json()["detail"] == "outcome: Say how it was recovered: swapped or repaired_on_site."
+    assert response.json() == {"detail": message, "code": "invalid", "errors": {"outcome": [message]}}
+    assert job.timeline.filter(kind="recovered").count() == 0
 
 
 def test_a_repair_on_site_is_a_recovery_too(job, lucas_phone, t0):
