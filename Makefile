@@ -45,6 +45,10 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
 	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+	# The offline basemap: Natural Earth's countries (world-atlas) drawn with topojson-client.
+	mkdir -p $(VENDOR)/world-atlas
+	cp node_modules/world-atlas/countries-50m.json $(VENDOR)/world-atlas/
+	cp node_modules/topojson-client/dist/topojson-client.min.js $(VENDOR)/
 	touch $@
 
 # Italian translations: the .po file is the source; the compiled .mo is committed too (the image

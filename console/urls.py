@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from console import board as desk_board
 from console import records, views
 
 app_name = "console"
@@ -9,6 +10,8 @@ app_name = "console"
 urlpatterns = [
     path("", views.board, name="board"),
     path("board/rows/", views.board_rows, name="board-rows"),
+    path("board/map.json", desk_board.board_map, name="board-map"),
+    path("board/filters/", desk_board.board_filters_save, name="board-filters"),
     path("intake/", views.intake, name="intake"),
     path("intake/search/", views.intake_search, name="intake-search"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident"),

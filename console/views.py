@@ -15,7 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from console import charts
+from console import board as desk_board
+from console import charts, labels
 from console import selectors as console_selectors
 from console import services as console_services
 from console.forms import (
@@ -36,12 +37,13 @@ from core.errors import DomainError
 from core.models import AuditAction, AuditChannel
 from core.roles import user_is_manager
 from fleet.models import Machine, MachineCategory, RentalStatus, Technician
-from fleet.selectors import rental_list, rental_search
+from fleet.selectors import branch_list, category_list, rental_list, rental_search
 from notifications import demo as sms_demo
 from notifications import services as sms_services
 from recovery import loyalty, selectors, services
 from recovery.errors import MachineUnavailable
 from recovery.models import (
+    OPEN_STATUSES,
     Channel,
     FollowUp,
     GoodwillCredit,
@@ -69,10 +71,16 @@ def _incident_missing(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Live board -------------------------------------------------------------------------------
 
 
-def _board_context() -> dict:
+def _board_context(request: HttpRequest) -> dict:
+    # Each dispatcher's own filters (console/board.py), kept on their profile.
+    filters = desk_board.filters_for(request.user)
+    incidents = desk_board.apply_filters(console_selectors.board_incidents(), filters)
+    now = timezone.now()
     return {
-        "incidents": console_selectors.board_incidents(),
-        "now": timezone.now(),
+        "incidents": incidents,
+        "counts": desk_board.counts(incidents, now=now),
+        "filters": filters,
+        "now": now,
         "poll_seconds": settings.CONSOLE_BOARD_POLL_SECONDS,
     }
 
@@ -80,14 +88,22 @@ def _board_context() -> dict:
 @desk_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/board.html", _board_context())
+    context = _board_context(request)
+    context.update(
+        {
+            "branches": branch_list(),
+            "categories": category_list(),
+            "statuses": [(status, labels.STATUS[status]) for status in OPEN_STATUSES],
+        }
+    )
+    return render(request, "console/board.html", context)
 
 
 @desk_required
 @require_GET
 def board_rows(request: HttpRequest) -> HttpResponse:
     """The table region alone: htmx swaps it every few seconds, nothing else on the page moves."""
-    return render(request, "console/partials/board_rows.html", _board_context())
+    return render(request, "console/partials/board_rows.html", _board_context(request))
 
 
 # --- Intake -----------------------------------------------------------------------------------
@@ -202,6 +218,7 @@ def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
     return {
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "towns": [{"name": b.name, "lat": b.lat, "lon": b.lon} for b in branch_list()],
         "site": {
             "lat": incident.site_lat,
             "lon": incident.site_lon,
