@@ -29,7 +29,7 @@
       bounds.push([site.lat, site.lon]);
     });
     if (first && bounds.length) {
-      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 10 });
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 7 });
     }
     first = false;
   }
