@@ -141,9 +141,11 @@ PHONENUMBER_DEFAULT_REGION = "IT"
 PHONENUMBER_DB_FORMAT = "E164"
 
 REST_FRAMEWORK = {
+    # Token first: DRF answers a missing or revoked credential with the first class's challenge,
+    # and only a token's (WWW-Authenticate: Token) makes that a 401 rather than a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.StandardPagination",
@@ -153,11 +155,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "core.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="10/min"),
@@ -184,6 +186,8 @@ SPECTACULAR_SETTINGS = {
         "IncidentStatusEnum": "recovery.models.IncidentStatus",
         "MachineStatusEnum": "fleet.models.MachineStatus",
         "ChannelEnum": "recovery.models.Channel",
+        "MachineStatusSetByHandEnum": "recovery.services.fleet_records.MACHINE_STATUSES_SET_BY_HAND",
+        "RentalStatusEnum": "fleet.models.RentalStatus",
     },
 }
 

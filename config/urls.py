@@ -29,3 +29,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include("console.urls")),
 ]
+
+# Under /api/ these answer in the API's JSON error shape; elsewhere Django's pages.
+handler400 = "core.api.handlers.bad_request"
+handler404 = "core.api.handlers.not_found"
+handler500 = "core.api.handlers.server_error"

@@ -82,6 +82,8 @@ def idempotent(view_method: Callable) -> Callable:
                 raise
             return _replay(stored, fingerprint)
 
+    # The schema reads this to document the header and the 422.
+    wrapper.idempotent = True  # type: ignore[attr-defined]
     return wrapper
 
 

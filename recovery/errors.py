@@ -36,3 +36,11 @@ class NotAssigned(DomainError):
 
     status_code = 404
     code = "not_found"
+
+
+class OpenIncident(DomainError):
+    """The machine or rental is part of an open breakdown: its status, machine and SLA follow the
+    incident's steps until it is recovered or cancelled."""
+
+    status_code = 409
+    code = "open_incident"

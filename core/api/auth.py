@@ -6,12 +6,12 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import ErrorOutput
+from core.api.parsers import JSONParser
 from core.api.throttles import FailedLoginThrottle
 
 

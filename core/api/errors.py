@@ -3,6 +3,7 @@
 Clients (the console, the technicians' app) show `detail` to a person and branch on `code`;
 `errors` carries per-field messages for a form."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import exceptions, serializers, status
@@ -32,6 +33,12 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
 def _first_message(errors) -> str:
     if isinstance(errors, dict):
         for field, value in errors.items():
@@ -48,7 +55,10 @@ def exception_handler(exc, context):
         if exc.field is not None:
             body["errors"] = {exc.field: [exc.message]}
         return Response(body, status=exc.status_code)
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own answer would be an HTML "Bad Request" page.
+        exc = PayloadTooLarge()
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, IntegrityError):
         # A constraint caught what validation could not (usually a race): say so, keep no data.

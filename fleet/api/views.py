@@ -14,7 +14,9 @@ from fleet.api.serializers import (
     CustomerSerializer,
     MachineCategorySerializer,
     MachineSerializer,
+    MachineUpdateSerializer,
     RentalSerializer,
+    RentalUpdateSerializer,
     TechnicianSerializer,
 )
 
@@ -40,6 +42,9 @@ class MachineViewSet(
     permission_classes = [IsDeskStaffOrReadOnly]
     filterset_class = filters.MachineFilter
     ordering_fields = ["fleet_number", "status"]
+
+    def get_serializer_class(self):
+        return MachineUpdateSerializer if self.action in ("update", "partial_update") else MachineSerializer
 
 
 class CustomerViewSet(
@@ -109,6 +114,9 @@ class RentalViewSet(
     permission_classes = [IsDeskStaff]
     filterset_class = filters.RentalFilter
     ordering_fields = ["starts_at"]
+
+    def get_serializer_class(self):
+        return RentalUpdateSerializer if self.action in ("update", "partial_update") else RentalSerializer
 
 
 class TechnicianViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,10 +1,12 @@
 """Input and output shapes of the dispatcher's recovery API."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from rest_framework import serializers
 
-from fleet.models import Machine, Rental, Technician
+from core.api.fields import AwareDateTimeField, StrictPrimaryKeyRelatedField
+from fleet.models import Machine, Rental, RentalStatus, Technician
 from recovery.models import (
     Channel,
     CustomerRecoveryRecord,
@@ -15,12 +17,31 @@ from recovery.models import (
     Severity,
     TimelineEvent,
 )
+from recovery.services import MACHINE_STATUSES_SET_BY_HAND
 
-MACHINE_HELP = "Fleet number of the replacement, e.g. PR0001234."
+MACHINE_HELP = "Fleet number of the replacement, e.g. PR0001234; or send `machine_id`."
+MACHINE_ID_HELP = "The replacement's id, as suggestions give it (`machine_id`); instead of `machine`."
+# An ETA revision is about the coming hours or days; 1900 or 2100 is a typo, not a plan.
+ETA_WINDOW = (timedelta(hours=1), timedelta(days=7))
+
+
+class MachineChoiceMixin(serializers.Serializer):
+    """The replacement by fleet number (`machine`) or by id (`machine_id`, what suggestions hand out)."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        by_id = attrs.pop("machine_id", None)
+        if by_id is not None:
+            if "machine" in attrs and attrs["machine"] != by_id:
+                raise serializers.ValidationError(
+                    {"machine_id": ["Send the fleet number or the id of one machine, not two machines."]}
+                )
+            attrs["machine"] = by_id
+        return attrs
 
 
 class IncidentCreateInput(serializers.Serializer):
-    rental = serializers.PrimaryKeyRelatedField(queryset=Rental.objects.select_related("machine"))
+    rental = StrictPrimaryKeyRelatedField(queryset=Rental.objects.select_related("machine"))
     symptom = serializers.CharField(max_length=2000)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MACHINE_DOWN)
     channel = serializers.ChoiceField(
@@ -28,23 +49,42 @@ class IncidentCreateInput(serializers.Serializer):
     )
 
 
-class ReserveInput(serializers.Serializer):
+class ReserveInput(MachineChoiceMixin, serializers.Serializer):
     machine = serializers.SlugRelatedField(
-        slug_field="fleet_number", queryset=Machine.objects.select_related("category"), help_text=MACHINE_HELP
+        slug_field="fleet_number",
+        queryset=Machine.objects.select_related("category"),
+        required=False,
+        help_text=MACHINE_HELP,
+    )
+    machine_id = StrictPrimaryKeyRelatedField(
+        queryset=Machine.objects.select_related("category"), required=False, help_text=MACHINE_ID_HELP
     )
     take_next_if_taken = serializers.BooleanField(
         default=False, help_text="If someone took this machine a moment earlier, reserve the next best."
     )
 
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "machine" not in attrs:
+            raise serializers.ValidationError(
+                {"machine": ["Send the replacement's fleet number (machine) or its id (machine_id)."]}
+            )
+        return attrs
 
-class DispatchInput(serializers.Serializer):
+
+class DispatchInput(MachineChoiceMixin, serializers.Serializer):
     machine = serializers.SlugRelatedField(
         slug_field="fleet_number",
         queryset=Machine.objects.select_related("category", "home_branch"),
         required=False,
         help_text=MACHINE_HELP + " Omit when a replacement is already reserved, or for a repair visit.",
     )
-    technician = serializers.PrimaryKeyRelatedField(
+    machine_id = StrictPrimaryKeyRelatedField(
+        queryset=Machine.objects.select_related("category", "home_branch"),
+        required=False,
+        help_text=MACHINE_ID_HELP,
+    )
+    technician = StrictPrimaryKeyRelatedField(
         queryset=Technician.objects.select_related("user", "home_branch"),
         required=False,
         help_text="Omit to send the suggested technician.",
@@ -62,13 +102,45 @@ class RecoverInput(serializers.Serializer):
 
 
 class EtaInput(serializers.Serializer):
-    eta = serializers.DateTimeField()
+    eta = AwareDateTimeField(
+        window=ETA_WINDOW, help_text="The new arrival time, with its UTC offset; within the next 7 days."
+    )
     reason = serializers.CharField(max_length=255)
 
 
 class GoodwillInput(serializers.Serializer):
     amount_eur = serializers.DecimalField(max_digits=9, decimal_places=2, min_value=Decimal("0.01"))
     reason = serializers.CharField(max_length=255)
+
+
+class SuggestionsQuery(serializers.Serializer):
+    limit = serializers.IntegerField(
+        min_value=1, max_value=20, required=False, help_text="How many replacements (1-20)."
+    )
+
+
+class MachineStatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[(value, value) for value in MACHINE_STATUSES_SET_BY_HAND],
+        help_text="Reserved and on rent come only from a reservation and a rental.",
+    )
+
+
+class RentalTermsInput(serializers.Serializer):
+    machine = StrictPrimaryKeyRelatedField(
+        queryset=Machine.objects.all(),
+        required=False,
+        help_text="Exchange: the id of the machine going out; it must be available.",
+    )
+    recovery_sla_hours = serializers.IntegerField(min_value=1, max_value=720, required=False)
+    status = serializers.ChoiceField(choices=RentalStatus.choices, required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send at least one of machine, recovery_sla_hours, status."]}
+            )
+        return attrs
 
 
 class GoodwillDecisionInput(serializers.Serializer):

@@ -27,6 +27,8 @@ urlpatterns = [
         views.RecoveryRecordView.as_view(),
         name="customer-recovery-record",
     ),
+    path("machines/<int:pk>/status/", views.MachineStatusView.as_view(), name="machine-status"),
+    path("rentals/<int:pk>/terms/", views.RentalTermsView.as_view(), name="rental-terms"),
     path("follow-ups/", views.FollowUpListView.as_view(), name="follow-up-list"),
     path("follow-ups/<int:pk>/", views.FollowUpUpdateView.as_view(), name="follow-up-update"),
 ]

@@ -3,15 +3,19 @@
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import IsDeskStaff, IsManager
+from core.api.schema import error_responses
 from core.audit import audit_record
 from core.idempotency import idempotent
 from core.models import AuditAction, AuditChannel
+from fleet.api.serializers import MachineSerializer, RentalSerializer
+from fleet.models import Branch, Customer, Machine, Rental
 from recovery import selectors, services
 from recovery.api import serializers as s
 from recovery.models import (
@@ -26,14 +30,21 @@ from recovery.models import (
 
 
 class IncidentFilter(filters.FilterSet):
-    open = filters.BooleanFilter(method="filter_open", label="Only open incidents")
-    customer = filters.NumberFilter(field_name="rental__customer")
-    branch = filters.NumberFilter(field_name="rental__branch")
+    # A choice, not a BooleanFilter: that one reads "maybe" as "no filter" and answers everything.
+    open = filters.TypedChoiceFilter(
+        method="filter_open",
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        label="true: only open incidents; false: only finished ones",
+    )
+    customer = filters.ModelChoiceFilter(field_name="rental__customer", queryset=Customer.objects.all())
+    branch = filters.ModelChoiceFilter(field_name="rental__branch", queryset=Branch.objects.all())
 
     class Meta:
         model = Incident
         fields = ["status", "customer", "branch"]
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def filter_open(self, queryset, name, value):
         return (
             queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
@@ -92,7 +103,7 @@ class IncidentListCreateView(generics.ListAPIView):
 
     @extend_schema(
         request=s.IncidentCreateInput,
-        responses={201: s.IncidentOutput, 400: dict},
+        responses={201: s.IncidentOutput, **error_responses(409)},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
         examples=[
             OpenApiExample(
@@ -136,16 +147,12 @@ class IncidentSuggestionsView(APIView):
 
     permission_classes = [IsDeskStaff]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("limit", int, required=False, description="How many (1-20).")],
-        responses=s.SuggestionsOutput,
-    )
+    @extend_schema(parameters=[s.SuggestionsQuery], responses=s.SuggestionsOutput)
     def get(self, request, pk: int):
         incident = _incident_or_404(pk)
-        try:
-            limit = min(max(int(request.query_params.get("limit", 0)), 0), 20) or None
-        except ValueError:
-            return Response({"detail": "limit must be a whole number.", "code": "invalid"}, status=400)
+        query = s.SuggestionsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        limit = query.validated_data.get("limit")
         return Response(s.SuggestionsOutput(_suggestions_payload(incident, limit)).data)
 
 
@@ -169,7 +176,7 @@ class IncidentActionView(APIView):
         return _incident_response(self.perform(incident, data, request.user))
 
 
-@extend_schema(request=s.ReserveInput, responses={200: s.IncidentOutput, 409: dict})
+@extend_schema(request=s.ReserveInput, responses={200: s.IncidentOutput, **error_responses(409)})
 class ReserveView(IncidentActionView):
     input_serializer = s.ReserveInput
 
@@ -179,7 +186,7 @@ class ReserveView(IncidentActionView):
 
 @extend_schema(
     request=s.DispatchInput,
-    responses={200: s.IncidentOutput, 409: dict},
+    responses={200: s.IncidentOutput, **error_responses(409)},
     examples=[
         OpenApiExample("Reserve and dispatch in one call", value={"machine": "PR0001234"}, request_only=True),
         OpenApiExample(
@@ -198,19 +205,19 @@ class DispatchView(IncidentActionView):
         return services.dispatch_start(incident=incident, by=user, channel=Channel.API, **data)
 
 
-@extend_schema(request=None, responses={200: s.IncidentOutput, 409: dict})
+@extend_schema(request=None, responses={200: s.IncidentOutput, **error_responses(409)})
 class DepartView(IncidentActionView):
     def perform(self, incident, data, user):
         return services.dispatch_depart(incident=incident, by=user, channel=Channel.API)
 
 
-@extend_schema(request=None, responses={200: s.IncidentOutput, 409: dict})
+@extend_schema(request=None, responses={200: s.IncidentOutput, **error_responses(409)})
 class ArriveView(IncidentActionView):
     def perform(self, incident, data, user):
         return services.dispatch_arrive(incident=incident, by=user, channel=Channel.API)
 
 
-@extend_schema(request=s.RecoverInput, responses={200: s.IncidentOutput, 409: dict})
+@extend_schema(request=s.RecoverInput, responses={200: s.IncidentOutput, **error_responses(409)})
 class RecoverView(IncidentActionView):
     input_serializer = s.RecoverInput
 
@@ -218,13 +225,13 @@ class RecoverView(IncidentActionView):
         return services.incident_recover(incident=incident, by=user, channel=Channel.API, **data)
 
 
-@extend_schema(request=None, responses={200: s.IncidentOutput, 409: dict})
+@extend_schema(request=None, responses={200: s.IncidentOutput, **error_responses(409)})
 class CloseView(IncidentActionView):
     def perform(self, incident, data, user):
         return services.incident_close(incident=incident, by=user, channel=Channel.API)
 
 
-@extend_schema(request=s.ReasonInput, responses={200: s.IncidentOutput, 409: dict})
+@extend_schema(request=s.ReasonInput, responses={200: s.IncidentOutput, **error_responses(409)})
 class CancelView(IncidentActionView):
     input_serializer = s.ReasonInput
 
@@ -232,7 +239,7 @@ class CancelView(IncidentActionView):
         return services.incident_cancel(incident=incident, by=user, channel=Channel.API, **data)
 
 
-@extend_schema(request=s.ReasonInput, responses={200: s.IncidentOutput, 409: dict})
+@extend_schema(request=s.ReasonInput, responses={200: s.IncidentOutput, **error_responses(409)})
 class ReassignView(IncidentActionView):
     input_serializer = s.ReasonInput
 
@@ -242,7 +249,7 @@ class ReassignView(IncidentActionView):
 
 @extend_schema(
     request=s.EtaInput,
-    responses={200: s.IncidentOutput, 409: dict},
+    responses={200: s.IncidentOutput, **error_responses(409)},
     examples=[
         OpenApiExample(
             "Traffic",
@@ -282,7 +289,7 @@ class GoodwillView(APIView):
 
     @extend_schema(
         request=s.GoodwillInput,
-        responses={201: s.GoodwillOutput},
+        responses={201: s.GoodwillOutput, **error_responses(409)},
         examples=[
             OpenApiExample(
                 "Two days' rent",
@@ -306,7 +313,7 @@ class GoodwillView(APIView):
 class GoodwillDecisionView(APIView):
     permission_classes = [IsManager]
 
-    @extend_schema(request=s.GoodwillDecisionInput, responses=s.GoodwillOutput)
+    @extend_schema(request=s.GoodwillDecisionInput, responses={200: s.GoodwillOutput, **error_responses(409)})
     def post(self, request, pk: int):
         data = s.GoodwillDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -336,7 +343,7 @@ class FollowUpListView(generics.ListAPIView):
 class FollowUpUpdateView(APIView):
     permission_classes = [IsManager]
 
-    @extend_schema(request=s.FollowUpInput, responses=s.FollowUpOutput)
+    @extend_schema(request=s.FollowUpInput, responses={200: s.FollowUpOutput, **error_responses(409)})
     def patch(self, request, pk: int):
         data = s.FollowUpInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -352,3 +359,45 @@ class FollowUpUpdateView(APIView):
             close=data.validated_data["close"],
         )
         return Response(s.FollowUpOutput(follow_up).data)
+
+
+class MachineStatusView(APIView):
+    """A machine's status by hand; while it is part of an open incident, the incident decides."""
+
+    permission_classes = [IsDeskStaff]
+
+    @extend_schema(
+        tags=["machines"],
+        request=s.MachineStatusInput,
+        responses={200: MachineSerializer, **error_responses(409)},
+        description="Set a machine's status by hand (back from the workshop, retired…). 409 "
+        "`open_incident` while it is the broken machine or the replacement of an open incident, "
+        "or while it is on an active rental.",
+    )
+    def post(self, request, pk: int):
+        data = s.MachineStatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        machine = services.machine_status_change(
+            machine=get_object_or_404(Machine, pk=pk), status=data.validated_data["status"]
+        )
+        return Response(MachineSerializer(machine).data)
+
+
+class RentalTermsView(APIView):
+    """A rental's machine, recovery SLA and status; while a breakdown is open, the incident decides."""
+
+    permission_classes = [IsDeskStaff]
+
+    @extend_schema(
+        tags=["rentals"],
+        request=s.RentalTermsInput,
+        responses={200: RentalSerializer, **error_responses(409)},
+        description="Exchange the machine, change the recovery SLA, or end the rental. 409 "
+        "`open_incident` while the rental has an open incident; 409 `machine_taken` when the "
+        "machine to send out is not available.",
+    )
+    def post(self, request, pk: int):
+        data = s.RentalTermsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        rental = services.rental_terms_change(rental=get_object_or_404(Rental, pk=pk), **data.validated_data)
+        return Response(RentalSerializer(rental).data)

@@ -5,6 +5,7 @@ checks the one table of legal transitions (recovery.workflow) and writes a timel
 - dispatch: reserving the replacement, dispatching the crew, the ETA, arrival and recovery
 - aftercare: goodwill, the survey answer, detractor follow-ups, the customer's recovery record
 - technician: the technician app's reports (accept, decline, status, photos, location)
+- fleet_records: a machine's status and a rental's machine, SLA and status, never mid-incident
 - personal_data: erasure and retention of the customer's words on incidents
 
 Callers import from here (`from recovery import services`); the names below are the public ones."""
@@ -25,6 +26,11 @@ from recovery.services.dispatch import (
     incident_close,
     incident_recover,
     replacement_reserve,
+)
+from recovery.services.fleet_records import (
+    MACHINE_STATUSES_SET_BY_HAND,
+    machine_status_change,
+    rental_terms_change,
 )
 from recovery.services.incidents import (
     customer_message_attach,
@@ -58,6 +64,7 @@ from recovery.workflow import ACTION_EVENTS, TRANSITIONS, allowed_actions
 __all__ = [
     "ACTION_EVENTS",
     "JOURNEY",
+    "MACHINE_STATUSES_SET_BY_HAND",
     "QUOTE_ERASED",
     "QUOTE_EXPIRED",
     "STATUS_REPORTS",
@@ -86,8 +93,10 @@ __all__ = [
     "incident_reassign",
     "incident_recover",
     "job_photo_add",
+    "machine_status_change",
     "nps_category",
     "recovery_metrics",
+    "rental_terms_change",
     "replacement_reserve",
     "sla_watch",
     "survey_response_record",

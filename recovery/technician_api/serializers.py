@@ -8,10 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import AwareDateTimeField
 from fleet.models import Technician
 from recovery.models import Incident, JobPhoto, Outcome, TimelineEvent
 from recovery.selectors import JobScope
@@ -20,11 +20,10 @@ from recovery.services import STATUS_REPORTS, technician_next_steps
 AT_HELP = "When it happened on the phone: ISO 8601 with the UTC offset, e.g. 2026-11-23T10:15:00+01:00."
 
 
-class DeviceTimeField(serializers.DateTimeField):
+class DeviceTimeField(AwareDateTimeField):
     """A time from the phone's clock: with its offset, not in the future, not days old."""
 
     default_error_messages = {
-        "naive": "Give the time with its UTC offset, e.g. 2026-11-23T10:15:00+01:00.",
         "future": "This time is ahead of ours by more than {minutes} minutes; check the phone's clock.",
         "stale": "This time is more than {hours} hours ago; check the phone's clock.",
     }
@@ -34,18 +33,7 @@ class DeviceTimeField(serializers.DateTimeField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, value):
-        if isinstance(value, str):
-            try:
-                parsed = parse_datetime(value.strip())
-            except ValueError:
-                parsed = None  # out-of-range parts: the parent says "wrong format"
-            if parsed is not None and parsed.tzinfo is None:
-                self.fail("naive")
-        try:
-            at = super().to_internal_value(value)
-        except OverflowError:
-            # Year 1 or 9999 shifted by the offset falls off the calendar.
-            self.fail("invalid", format="ISO 8601")
+        at = super().to_internal_value(value)
         config = settings.PRONTO
         now = timezone.now()
         if at > now + timedelta(minutes=config["DEVICE_CLOCK_TOLERANCE_MINUTES"]):

@@ -5,16 +5,17 @@ does not exist. Every write honours Idempotency-Key, since phones retry on bad n
 
 from django.conf import settings
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.errors import ErrorOutput
+from core.api.parsers import JSONParser
 from core.api.permissions import IsTechnician
+from core.api.schema import IDEMPOTENCY_KEY, error_responses
 from core.api.throttles import TechnicianRateThrottle
 from core.audit import audit_record
 from core.files import human_size
@@ -27,19 +28,10 @@ from recovery.models import Incident, JobPhoto
 from recovery.technician_api import examples as ex
 from recovery.technician_api import serializers as s
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="A fresh value per action (a UUID). A retry with the same key answers as the first "
-    "attempt did, without doing it twice.",
-)
-
 
 def errors(*codes: int) -> dict:
     """The error answers an operation can give, all with the one error body."""
-    return dict.fromkeys((401, 403, 429, *codes), ErrorOutput)
+    return error_responses(401, 403, 429, *codes)
 
 
 class TechnicianAPIView(APIView):

@@ -62,7 +62,7 @@ def test_the_same_idempotency_key_for_another_request_is_refused(dispatcher_api,
     [
         ({"symptom": "x"}, "rental: This field is required."),
         ({"rental": 999999, "symptom": "x"}, 'rental: Invalid pk "999999" - object does not exist.'),
-        ({"rental": "abc", "symptom": "x"}, "rental: Incorrect type. Expected pk value, received str."),
+        ({"rental": "abc", "symptom": "x"}, "rental: Give the id as a whole number, e.g. 42 (got 'abc')."),
         ({"symptom": "   "}, "rental: This field is required."),
     ],
 )
