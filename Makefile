@@ -61,6 +61,7 @@ messages: venv
 run: venv assets messages
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
+	DEBUG=1 $(PY) manage.py seed_history --if-empty
 	@scripts/banner.sh $(HOST) $(PORT)
 	# Tracking links and Twilio signatures use PUBLIC_BASE_URL: the address this demo serves on.
 	# The demo signs the customer's texts (the incident page's "customer's phone") with this token.
