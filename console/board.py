@@ -4,8 +4,10 @@ The table itself (rows, paging, render cost) stays in views.py and partials/boar
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -143,7 +145,7 @@ def map_data(incidents: QuerySet[Incident], *, now: datetime) -> dict:
 def board_filters_save(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request.POST) if "clear" not in request.POST else BoardFilters()
     console_services.desk_board_filters_set(
-        user=request.user,
+        user=cast(User, request.user),  # desk_required: a signed-in desk user
         filters={"branch": filters.branch, "status": filters.status, "category": filters.category},
     )
     return redirect("console:board")

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import cast
 from unittest import mock
 
 from django.contrib.auth import get_user_model
@@ -127,13 +128,15 @@ def _one_incident(rng, clock, *, rental, at, dispatcher, manager, decide_before:
         channel=Channel.CONSOLE,
         at=decided,
     )
-    promised = incident.current_eta
+    # dispatch_start always names a crew and promises an arrival.
+    promised = cast(datetime, incident.current_eta)
+    crew = cast(Technician, incident.technician)
     travel = promised - decided
     # Most crews arrive within a few minutes of the promise; some are late, a few much later.
     actual = decided + travel * rng.choice([0.85, 0.95, 1.0, 1.0, 1.05, 1.1, 1.3, 1.6, 2.0])
     services.dispatch_depart(
         incident=incident,
-        by=incident.technician.user,
+        by=crew.user,
         at=clock.at(decided + timedelta(minutes=rng.randint(5, 20))),
     )
     if actual > promised + timedelta(minutes=15):
@@ -145,12 +148,12 @@ def _one_incident(rng, clock, *, rental, at, dispatcher, manager, decide_before:
             channel=Channel.CONSOLE,
             at=clock.at(promised - timedelta(minutes=10)),
         )
-    services.dispatch_arrive(incident=incident, by=incident.technician.user, at=clock.at(actual))
+    services.dispatch_arrive(incident=incident, by=crew.user, at=clock.at(actual))
     recovered = actual + timedelta(minutes=rng.randint(20, 40) if swap else rng.randint(30, 240))
     incident = services.incident_recover(
         incident=incident,
         outcome=Outcome.SWAPPED if swap else Outcome.REPAIRED_ON_SITE,
-        by=incident.technician.user,
+        by=crew.user,
         channel=Channel.TECHNICIAN,
         at=clock.at(recovered),
     )

@@ -66,7 +66,7 @@ class EtaForm(forms.Form):
                 "inputmode": "numeric",
                 "pattern": r"([01]?\d|2[0-3])[:.][0-5]\d",
                 "placeholder": "14:30",
-                "size": 5,
+                "size": "5",
                 "autocomplete": "off",
             },
             date_format="%Y-%m-%d",

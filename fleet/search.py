@@ -10,6 +10,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import Case, CharField, F, FloatField, Func, Q, QuerySet, Value, When
@@ -77,10 +78,10 @@ def _search_postgres(queryset, *, words, prefix, phone_match, digits):
 
     folded = Func(Lower(_document(prefix)), function="unaccent", output_field=CharField())
     queryset = queryset.annotate(search_document=folded)
-    ranks = []
+    ranks: list[Any] = []
     for n, word in enumerate(words):
         name = f"search_rank_{n}"
-        queryset = queryset.annotate(**{name: TrigramWordSimilarity(Value(word), "search_document")})
+        queryset = queryset.annotate(**{name: TrigramWordSimilarity(word, "search_document")})
         matches = Q(search_document__contains=word) | Q(**{f"{name}__gte": TYPO_SIMILARITY})
         if word.isdigit() and len(word) >= 4:
             matches |= phone_match
@@ -102,7 +103,7 @@ def _search_portable(queryset, *, words, prefix, phone_match, digits):
             matches |= phone_match
         queryset = queryset.filter(matches)
     # Rank by how many fields match some word, the way a person would skim the list.
-    score = None
+    score: Any = None
     for field in fields:
         hit = Q()
         for word in words:

@@ -1,6 +1,7 @@
 """The incident's state machine: which step may start from which status and where it leads, and the
 guards that go with a step. Nothing else decides whether a step is legal."""
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from recovery.errors import IllegalTransition, InvalidRequest
@@ -9,7 +10,7 @@ from recovery.models import OPEN_STATUSES, EventKind, Incident, IncidentStatus, 
 S = IncidentStatus
 
 # How the messages below name a status and a step, in the reader's language (the codes stay English).
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, Promise] = {
     S.REPORTED: gettext_lazy("reported"),
     S.REPLACEMENT_RESERVED: gettext_lazy("replacement reserved"),
     S.DISPATCHED: gettext_lazy("dispatched"),
@@ -19,7 +20,7 @@ STATUS_WORDS = {
     S.CLOSED: gettext_lazy("closed"),
     S.CANCELLED: gettext_lazy("cancelled"),
 }
-ACTION_WORDS = {
+ACTION_WORDS: dict[str, Promise] = {
     "reserve": gettext_lazy("reserve"),
     "dispatch": gettext_lazy("dispatch"),
     "depart": gettext_lazy("depart"),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.roles import signed_in, user_is_manager
@@ -30,20 +31,20 @@ from recovery.services import _steps as steps
 from recovery.services._steps import User
 
 # Timeline lines, translated where they are shown (console); the stored detail stays English.
-GOODWILL_DETAILS = {
+GOODWILL_DETAILS: dict[str, str] = {
     GoodwillStatus.GRANTED: gettext_noop("%(amount)s granted"),
     GoodwillStatus.AWAITING_APPROVAL: gettext_noop("%(amount)s awaiting a manager"),
     GoodwillStatus.APPROVED: gettext_noop("%(amount)s approved by a manager"),
     GoodwillStatus.REJECTED: gettext_noop("%(amount)s rejected by a manager"),
 }
-SURVEY_DETAILS = {
+SURVEY_DETAILS: dict[str, str] = {
     NpsCategory.PROMOTER: gettext_noop("%(score)s/10 (promoter)"),
     NpsCategory.PASSIVE: gettext_noop("%(score)s/10 (passive)"),
     NpsCategory.DETRACTOR: gettext_noop("%(score)s/10 (detractor)"),
 }
 
 # How a credit's state reads in a message, in the reader's language.
-CREDIT_WORDS = {
+CREDIT_WORDS: dict[str, Promise] = {
     GoodwillStatus.GRANTED: gettext_lazy("granted"),
     GoodwillStatus.AWAITING_APPROVAL: gettext_lazy("awaiting approval"),
     GoodwillStatus.APPROVED: gettext_lazy("approved"),

@@ -126,7 +126,7 @@ def replacement_reserve(
 
 
 # The recovery line on the timeline, translated where it is shown; the stored detail stays English.
-OUTCOME_DETAILS = {
+OUTCOME_DETAILS: dict[str, str] = {
     Outcome.SWAPPED: gettext_noop("Swapped for a replacement"),
     Outcome.REPAIRED_ON_SITE: gettext_noop("Repaired on site"),
 }
