@@ -115,8 +115,13 @@ def _one_incident(rng, clock, *, rental, at, dispatcher, manager, decide_before:
             at=clock.at(at + timedelta(minutes=rng.randint(5, 30))),
         )
     decided = clock.at(at + timedelta(minutes=rng.randint(4, 45)))
-    options = selectors.incident_replacement_suggestions(incident=incident, limit=1).suggestions
-    swap = bool(options) and rng.random() < 0.45
+    # About half the calls end with a replacement (the real ranking's best), the rest with a repair visit.
+    options = (
+        selectors.incident_replacement_suggestions(incident=incident, limit=1).suggestions
+        if rng.random() < 0.45
+        else []
+    )
+    swap = bool(options)
     machine = None
     if swap:
         machine = Machine.objects.select_related("home_branch", "category").get(pk=options[0].machine_id)
