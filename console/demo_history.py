@@ -190,9 +190,9 @@ def _one_incident(rng, clock, *, rental, at, dispatcher, manager, decide_before:
 
 
 def _follow_ups_worked(rng, clock, *, manager, until: datetime) -> None:
-    """Managers call most detractors back within two days; the last week's calls are still to make."""
+    """Managers call most detractors back within two days; the last days' calls are still to make."""
     for follow_up in FollowUp.objects.select_related("incident").order_by("opened_at"):
-        if follow_up.opened_at > until - timedelta(days=7) or rng.random() < 0.15:
+        if follow_up.opened_at > until - timedelta(days=3) or rng.random() < 0.05:
             continue
         services.follow_up_update(
             follow_up=follow_up,
@@ -218,43 +218,48 @@ def _open_incidents(rng, clock, *, rentals, dispatcher, now) -> int:
     opened = 0
     for status, ages in OPEN_PLAN:
         for age in ages:
-            rental = rentals.pop()
             at = now - timedelta(minutes=age)
             try:
                 incident = services.incident_log(
-                    rental=rental,
+                    rental=rentals.pop(),
                     reported_by=dispatcher,
                     channel=Channel.PHONE,
                     symptom=rng.choice(SYMPTOMS),
                     at=clock.at(at),
                 )
-                if status != "reported":
-                    options = selectors.incident_replacement_suggestions(
-                        incident=incident, limit=1
-                    ).suggestions
-                    if options:
-                        machine = Machine.objects.get(pk=options[0].machine_id)
-                        step = at + timedelta(minutes=min(age // 3, 20))
-                        if status == "replacement_reserved":
-                            services.replacement_reserve(
-                                incident=incident, machine=machine, by=dispatcher, at=clock.at(step)
-                            )
-                        else:
-                            incident = services.dispatch_start(
-                                incident=incident, machine=machine, by=dispatcher, at=clock.at(step)
-                            )
-                if status in ("en_route", "on_site"):
-                    services.dispatch_depart(
-                        incident=incident, by=dispatcher, at=clock.at(at + timedelta(minutes=age // 2))
-                    )
-                if status == "on_site":
-                    services.dispatch_arrive(
-                        incident=incident, by=dispatcher, at=clock.at(at + timedelta(minutes=age - 10))
-                    )
-                opened += 1
             except DomainError:
                 continue
+            opened += 1
+            try:
+                _advance(incident, status, at=at, age=age, clock=clock, dispatcher=dispatcher)
+            except DomainError:
+                continue  # stays where it got to: still an open incident on the board
     return opened
+
+
+def _advance(incident: Incident, status: str, *, at: datetime, age: int, clock, dispatcher) -> None:
+    """Take a freshly logged incident to `status`, with a replacement when one is free nearby and a
+    repair visit otherwise."""
+    if status == "reported":
+        return
+    step = at + timedelta(minutes=min(age // 3, 20))
+    options = selectors.incident_replacement_suggestions(incident=incident, limit=1).suggestions
+    machine = Machine.objects.get(pk=options[0].machine_id) if options else None
+    if status == "replacement_reserved":
+        if machine is not None:
+            services.replacement_reserve(incident=incident, machine=machine, by=dispatcher, at=clock.at(step))
+        return
+    incident = services.dispatch_start(
+        incident=incident, machine=machine, repair_only=machine is None, by=dispatcher, at=clock.at(step)
+    )
+    if status in ("en_route", "on_site"):
+        services.dispatch_depart(
+            incident=incident, by=dispatcher, at=clock.at(at + timedelta(minutes=age // 2))
+        )
+    if status == "on_site":
+        services.dispatch_arrive(
+            incident=incident, by=dispatcher, at=clock.at(at + timedelta(minutes=age - 10))
+        )
 
 
 @transaction.atomic
