@@ -77,9 +77,12 @@ test: venv-dev services assets messages
 	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-# Seeds its own database (BENCH_DATABASE_URL, default pronto_bench) with up to 1,000,000 machines.
+# Each seeds its own database (BENCH_DATABASE_URL, default pronto_bench; BENCH_API_DATABASE_URL,
+# default pronto_bench_api) with up to 1,000,000 machines. BENCH_API_SCALE=quick for a short run.
 bench: venv-dev services
+	@scripts/ensure_wrk.sh
 	$(PY) bench/nearest.py
+	$(PY) bench/api_load.py
 
 # Style, types (django-stubs, drf-stubs) and the one-way dependencies between apps.
 lint: venv-dev

@@ -102,6 +102,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# Behind pgbouncer in transaction mode a server-side cursor cannot outlive its transaction: set this
+# (deploy/README.md). Reports keep theirs on REPORTS_DATABASE_URL, a direct connection.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+# Reports (loyalty page, CSV export, /metrics) read here when set: a replica, or the primary directly.
+REPORTS_DATABASE_URL = env.str("REPORTS_DATABASE_URL", default="")
+if REPORTS_DATABASE_URL:
+    DATABASES["reports"] = env.db_url_config(REPORTS_DATABASE_URL)
+    DATABASES["reports"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+DATABASE_ROUTERS = ["core.db.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # API throttling counts in the cache: with several gunicorn workers point it at Redis
 # (CACHE_URL=redis://127.0.0.1:6379/1), or each worker keeps its own count.
@@ -299,6 +308,8 @@ BRAND_PHONE = env.str("BRAND_PHONE", default="")
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 CONSOLE_BOARD_POLL_SECONDS = env.int("CONSOLE_BOARD_POLL_SECONDS", default=5)
+# Open incidents per board page, most urgent first: a screenful, so a poll stays light at thousands.
+CONSOLE_BOARD_PAGE_SIZE = env.int("CONSOLE_BOARD_PAGE_SIZE", default=50)
 CSRF_FAILURE_VIEW = "console.views.csrf_failure"
 
 # "json" in production: one object a line, for the log collector. Plain text reads better locally.

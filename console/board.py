@@ -38,6 +38,17 @@ class BoardFilters:
     def active(self) -> bool:
         return bool(self.branch or self.status or self.category)
 
+    def q(self) -> Q:
+        """The filters as a condition on incidents."""
+        condition = Q()
+        if self.branch:
+            condition &= Q(rental__branch_id=self.branch)
+        if self.status:
+            condition &= Q(status=self.status)
+        if self.category:
+            condition &= Q(broken_machine__category_id=self.category)
+        return condition
+
 
 def _number(value) -> int | None:
     try:
@@ -62,13 +73,7 @@ def filters_for(user) -> BoardFilters:
 
 
 def apply_filters(incidents: QuerySet[Incident], filters: BoardFilters) -> QuerySet[Incident]:
-    if filters.branch:
-        incidents = incidents.filter(rental__branch_id=filters.branch)
-    if filters.status:
-        incidents = incidents.filter(status=filters.status)
-    if filters.category:
-        incidents = incidents.filter(broken_machine__category_id=filters.category)
-    return incidents
+    return incidents.filter(filters.q())
 
 
 @dataclass(frozen=True)

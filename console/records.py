@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from console import record_selectors
-from console.forms import FollowUpForm, HistoryFilterForm
+from console.forms import HistoryFilterForm, managers
 from console.permissions import desk_required, manager_required
 from core.audit import audit_record
 from core.models import AuditAction, AuditChannel
@@ -90,7 +90,9 @@ def manager_queue(request: HttpRequest) -> HttpResponse:
         {
             "credits": record_selectors.goodwill_awaiting(),
             "follow_ups": loyalty.follow_up_queue(),
-            "follow_up_form": FollowUpForm(),
+            "assignees": [
+                (person.pk, person.get_full_name() or person.get_username()) for person in managers()
+            ],
             "goodwill_limit": settings.PRONTO["GOODWILL_LIMIT_EUR"],
         },
     )

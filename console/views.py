@@ -2,11 +2,13 @@
 service, and turns a domain error into a message on the page (never an error page)."""
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +35,7 @@ from console.forms import (
 )
 from console.permissions import desk_required, manager_required
 from core.audit import audit_record
+from core.db import reports_database, reports_reads
 from core.errors import DomainError
 from core.models import AuditAction, AuditChannel
 from core.roles import user_is_manager
@@ -74,11 +77,12 @@ def _incident_missing(request: HttpRequest, pk: int) -> HttpResponse:
 def _board_context(request: HttpRequest) -> dict:
     # Each dispatcher's own filters (console/board.py), kept on their profile.
     filters = desk_board.filters_for(request.user)
-    incidents = desk_board.apply_filters(console_selectors.board_incidents(), filters)
     now = timezone.now()
     return {
-        "incidents": incidents,
-        "counts": desk_board.counts(incidents, now=now),
+        "page": console_selectors.board_page(
+            number=request.GET.get("page"), per_page=settings.CONSOLE_BOARD_PAGE_SIZE, only=filters.q()
+        ),
+        "counts": desk_board.counts(desk_board.apply_filters(selectors.open_incidents(), filters), now=now),
         "filters": filters,
         "now": now,
         "poll_seconds": settings.CONSOLE_BOARD_POLL_SECONDS,
@@ -541,46 +545,56 @@ def goodwill_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @manager_required
 @require_GET
 def loyalty_page(request: HttpRequest) -> HttpResponse:
-    week, month = loyalty.this_week(), loyalty.this_month()
-    trend = loyalty.weekly_trend(weeks=8)
-    return render(
-        request,
-        "console/loyalty.html",
-        {
-            "periods": [
-                (
-                    _("This week"),
-                    loyalty.recovery_summary(since=week.since),
-                    loyalty.nps_summary(since=week.since),
-                ),
-                (
-                    _("This month"),
-                    loyalty.recovery_summary(since=month.since),
-                    loyalty.nps_summary(since=month.since),
-                ),
-            ],
-            # Titles come from here: a "%" inside a template's _("...") would show doubled.
-            "trend_charts": [
-                (
-                    _("Median time to recovery (hours)"),
-                    charts.bar_chart(
-                        [(p.week_start, _hours(p.median_time_to_recovery)) for p in trend],
-                        unit="h",
+    # Figures only: read from the replica when there is one (REPORTS_DATABASE_URL).
+    with reports_reads():
+        week, month = loyalty.this_week(), loyalty.this_month()
+        trend = loyalty.weekly_trend(weeks=8)
+        return render(
+            request,
+            "console/loyalty.html",
+            {
+                "periods": [
+                    (
+                        _("This week"),
+                        loyalty.recovery_summary(since=week.since),
+                        loyalty.nps_summary(since=week.since),
                     ),
-                ),
-                (
-                    _("SLA met (%)"),
-                    charts.bar_chart([(p.week_start, p.sla_met_pct) for p in trend], unit="%", top=100),
-                ),
-            ],
-            "trend_nps": [(p.week_start, p.nps) for p in trend],
-            "by_branch": loyalty.breakdown_by_branch(since=month.since),
-            "by_category": _categories_in_page_language(loyalty.breakdown_by_category(since=month.since)),
-            "worst_customers": loyalty.worst_customers(),
-            "follow_ups": loyalty.follow_up_queue(),
-            "follow_up_form": FollowUpForm(),
-        },
-    )
+                    (
+                        _("This month"),
+                        loyalty.recovery_summary(since=month.since),
+                        loyalty.nps_summary(since=month.since),
+                    ),
+                ],
+                # Titles come from here: a "%" inside a template's _("...") would show doubled.
+                "trend_charts": [
+                    (
+                        _("Median time to recovery (hours)"),
+                        charts.bar_chart(
+                            [(p.week_start, _hours(p.median_time_to_recovery)) for p in trend],
+                            unit="h",
+                        ),
+                    ),
+                    (
+                        _("SLA met (%)"),
+                        charts.bar_chart([(p.week_start, p.sla_met_pct) for p in trend], unit="%", top=100),
+                    ),
+                ],
+                "trend_nps": [(p.week_start, p.nps) for p in trend],
+                "by_branch": loyalty.breakdown_by_branch(since=month.since),
+                "by_category": _categories_in_page_language(loyalty.breakdown_by_category(since=month.since)),
+                "worst_customers": loyalty.worst_customers(),
+                "follow_ups": loyalty.follow_up_queue(),
+                # Read once: every open follow-up's select lists the same managers.
+                "assignees": _assignees(),
+            },
+        )
+
+
+def _assignees() -> list[tuple[int, str]]:
+    """The managers a follow-up can go to, read once for the whole queue (not once per follow-up)."""
+    field = cast(ModelChoiceField, FollowUpForm.base_fields["assigned_to"])
+    assert field.queryset is not None
+    return [(person.pk, field.label_from_instance(person)) for person in field.queryset.all()]
 
 
 def _categories_in_page_language(rows: list[loyalty.BreakdownRow]) -> list[loyalty.BreakdownRow]:
@@ -598,14 +612,25 @@ class _Echo:
         return value
 
 
+def _csv_with_trailer(rows: Iterator[list[str]]) -> Iterator[str]:
+    """The CSV lines, then `# complete: N incidents`. A download cut part-way has no such last line
+    (and, chunked, no final chunk either): a reader can tell a whole export from a broken one."""
+    writer = csv.writer(_Echo())
+    written = -1  # the header is not an incident
+    for row in rows:
+        written += 1
+        yield writer.writerow(row)
+    yield f"# complete: {written} incidents\r\n"
+
+
 @manager_required
 @require_GET
 def loyalty_csv(request: HttpRequest) -> StreamingHttpResponse:
     period = request.GET.get("period", "all")
     since = {"week": loyalty.this_week(), "month": loyalty.this_month()}.get(period)
-    writer = csv.writer(_Echo())
-    rows = loyalty.incident_metrics_rows(since=since.since if since else None)
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv")
+    # The rows are read while the response streams, after this view returned: name the database.
+    rows = loyalty.incident_metrics_rows(since=since.since if since else None, using=reports_database())
+    response = StreamingHttpResponse(_csv_with_trailer(rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="pronto-recovery-{period}.csv"'
     return response
 

@@ -61,9 +61,8 @@ def idempotent(view_method: Callable) -> Callable:
         user = signed_in(request.user)
         if user is None:  # keys are per person; the view's own permissions answer an anonymous call
             return view_method(view, request, *args, **kwargs)
-        existing = IdempotencyKey.objects.filter(user=user, key=key).first()
-        if existing is not None and existing.response_status is not None:
-            return _replay(existing, fingerprint)
+        # Insert first, no lookup: a new key is the common case, and a retry runs into the unique
+        # index and is answered below.
         try:
             with transaction.atomic():
                 record = IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)

@@ -8,6 +8,7 @@ to one or two indexed queries."""
 import logging
 import os
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import REGISTRY, CollectorRegistry, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.mmap_dict import MmapedDict
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,36 @@ def exposition() -> bytes:
         registry.register(_SCRAPE_TIME)
         return generate_latest(registry)
     return generate_latest(REGISTRY)
+
+
+# Metric files that add up over a worker's life; a recycled worker's are folded into an archive.
+_ACCUMULATING = ("counter", "histogram", "summary")
+
+
+def dead_worker_archive(*, pid: int, directory: str) -> None:
+    """Fold a dead gunicorn worker's counters and histograms into one archive file per metric type,
+    and delete its files. Each worker writes its own files, and every scrape reads them all: left
+    alone, recycled workers pile up files and a scrape slows down (1 s at 5,000 files). Runs in
+    gunicorn's master (child_exit), one worker at a time."""
+    multiprocess.mark_process_dead(pid, directory)  # its live gauges
+    for kind in _ACCUMULATING:
+        dead = os.path.join(directory, f"{kind}_{pid}.db")
+        if not os.path.exists(dead):
+            continue
+        archive = os.path.join(directory, f"{kind}_archive.db")
+        totals: dict[str, float] = defaultdict(float)
+        for path in (archive, dead):
+            if os.path.exists(path):
+                for key, value, _timestamp, _position in MmapedDict.read_all_values_from_file(path):
+                    totals[key] += value
+        # Written aside (a scrape reads only *.db) and swapped in whole.
+        staged = f"{archive}.new"
+        store = MmapedDict(staged)
+        for key, value in totals.items():
+            store.write_value(key, value, 0.0)
+        store.close()
+        os.replace(staged, archive)
+        os.remove(dead)
 
 
 class RequestMetricsMiddleware:

@@ -15,12 +15,22 @@ ALL_ROLES = (DISPATCHER, TECHNICIAN, MANAGER, ADMIN)
 DESK_ROLES = (DISPATCHER, MANAGER, ADMIN)
 
 
+def user_roles(user: AnyUser) -> frozenset[str]:
+    """The user's role groups, read once per user object: a request asks several times (the view's
+    permission, the console's menu), and the user is loaded afresh for every request."""
+    cached = getattr(user, "_pronto_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
+        user._pronto_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
 def user_has_role(user: AnyUser, *roles: str) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name__in=roles).exists()
+    return not user_roles(user).isdisjoint(roles)
 
 
 # Django model permissions per role, for the admin site and any code that asks `has_perm`.

@@ -10,6 +10,7 @@ from kombu import Connection
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from . import metrics as pronto_metrics
+from .db import reports_reads
 
 
 @require_GET
@@ -58,4 +59,5 @@ def metrics(request):
     expected = f"Bearer {settings.METRICS_TOKEN}".encode()
     if not hmac.compare_digest(request.headers.get("Authorization", "").encode(), expected):
         return JsonResponse({"detail": "Wrong or missing metrics token.", "code": "forbidden"}, status=403)
-    return HttpResponse(pronto_metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
+    with reports_reads():  # the scrape-time counts read from the replica when there is one
+        return HttpResponse(pronto_metrics.exposition(), content_type=CONTENT_TYPE_LATEST)

@@ -14,9 +14,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 # Above nginx's upstream keepalive_timeout, so nginx closes idle connections first.
 keepalive = 75
-# Recycle workers now and then: a slow leak never reaches the memory limit.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then, so a slow leak never reaches the memory limit - but rarely: a new
+# worker imports the app and fills its caches again, and recycling every 2,000 requests cost 25 % of
+# throughput (deploy/README.md, "Tuning"). 0 turns recycling off.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = max_requests // 10
 # The heartbeat file on an overlay filesystem can stall workers; /dev/shm is memory.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 (gunicorn only touches its own heartbeat file there)
 
@@ -61,7 +63,8 @@ def on_starting(server) -> None:
 
 
 def child_exit(server, worker) -> None:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        from core.metrics import dead_worker_archive
 
-        multiprocess.mark_process_dead(worker.pid)
+        dead_worker_archive(pid=worker.pid, directory=directory)

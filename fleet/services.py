@@ -13,13 +13,12 @@ from fleet.models import Customer, Rental, Technician
 
 def technician_position_update(*, technician: Technician, lat: float, lon: float, at: datetime) -> bool:
     """Move the technician to (lat, lon) as of `at`; False when we already know a newer position."""
-    with transaction.atomic():
-        # The conditional UPDATE keeps the newest position even when two batches race.
-        updated = (
-            Technician.objects.filter(pk=technician.pk)
-            .exclude(position_updated_at__gte=at)
-            .update(lat=lat, lon=lon, position_updated_at=at)
-        )
+    # One conditional UPDATE, atomic on its own: it keeps the newest position even when two batches race.
+    updated = (
+        Technician.objects.filter(pk=technician.pk)
+        .exclude(position_updated_at__gte=at)
+        .update(lat=lat, lon=lon, position_updated_at=at)
+    )
     if updated:
         technician.lat, technician.lon, technician.position_updated_at = lat, lon, at
     return bool(updated)

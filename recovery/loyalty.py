@@ -2,14 +2,16 @@
 on each incident when it was recovered (never recomputed from the timeline). The console's loyalty
 page and its CSV export both read from here."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from recovery.figures import RecoverySummary, recovered_incidents, recovery_summary_of
+from recovery.figures import RecoverySummary, recovered_incidents, recovery_summaries_by, recovery_summary_of
 from recovery.models import CustomerRecoveryRecord, FollowUp, FollowUpStatus, NpsCategory, SurveyResponse
 
 
@@ -70,57 +72,83 @@ def recovery_summary(*, since: datetime | None = None, until: datetime | None = 
     return recovery_summary_of(recovered_incidents(since=since, until=until))
 
 
+def _nps_counts() -> dict[str, Count]:
+    return {
+        "responses": Count("id"),
+        "promoters": Count("id", filter=Q(category=NpsCategory.PROMOTER)),
+        "passives": Count("id", filter=Q(category=NpsCategory.PASSIVE)),
+        "detractors": Count("id", filter=Q(category=NpsCategory.DETRACTOR)),
+    }
+
+
 def nps_summary(*, since: datetime | None = None, until: datetime | None = None) -> NpsSummary:
     queryset = SurveyResponse.objects.all()
     if since is not None:
         queryset = queryset.filter(answered_at__gte=since)
     if until is not None:
         queryset = queryset.filter(answered_at__lt=until)
-    counts = queryset.aggregate(
-        responses=Count("id"),
-        promoters=Count("id", filter=Q(category=NpsCategory.PROMOTER)),
-        passives=Count("id", filter=Q(category=NpsCategory.PASSIVE)),
-        detractors=Count("id", filter=Q(category=NpsCategory.DETRACTOR)),
+    return NpsSummary(**queryset.aggregate(**_nps_counts()))
+
+
+def _week_of(field: str) -> TruncWeek:
+    # Monday 00:00 in local time, as this_week() counts.
+    return TruncWeek(field, tzinfo=timezone.get_current_timezone())
+
+
+def _nps_by_week(*, since: datetime, until: datetime) -> dict[datetime, NpsSummary]:
+    rows = (
+        SurveyResponse.objects.filter(answered_at__gte=since, answered_at__lt=until)
+        .values(week=_week_of("answered_at"))
+        .annotate(**_nps_counts())
+        .order_by("week")
     )
-    return NpsSummary(**counts)
+    return {
+        row["week"]: NpsSummary(
+            responses=row["responses"],
+            promoters=row["promoters"],
+            passives=row["passives"],
+            detractors=row["detractors"],
+        )
+        for row in cast(Iterable[dict[str, Any]], rows)
+    }
 
 
 def weekly_trend(*, weeks: int = 8, now: datetime | None = None) -> list[WeekPoint]:
-    """One point per week, oldest first, ending with the current week."""
+    """One point per week, oldest first, ending with the current week: two queries in all."""
     current = this_week(now=now).since
+    start, end = current - timedelta(weeks=weeks - 1), current + timedelta(weeks=1)
+    recovery = recovery_summaries_by(
+        recovered_incidents(since=start, until=end), key=_week_of("recovered_at")
+    )
+    nps = _nps_by_week(since=start, until=end)
     points = []
     for back in range(weeks - 1, -1, -1):
-        start = current - timedelta(weeks=back)
-        end = start + timedelta(weeks=1)
-        summary = recovery_summary(since=start, until=end)
+        week = current - timedelta(weeks=back)
+        summary = recovery.get(week)
         points.append(
             WeekPoint(
-                week_start=start,
-                recoveries=summary.recoveries,
-                median_time_to_recovery=summary.median_time_to_recovery,
-                sla_met_pct=summary.sla_met_pct,
-                nps=nps_summary(since=start, until=end).score,
+                week_start=week,
+                recoveries=summary.recoveries if summary else 0,
+                median_time_to_recovery=summary.median_time_to_recovery if summary else None,
+                sla_met_pct=summary.sla_met_pct if summary else None,
+                nps=nps[week].score if week in nps else None,
             )
         )
     return points
 
 
 def _breakdown(group_by: str, *, since: datetime | None, until: datetime | None) -> list[BreakdownRow]:
-    queryset = recovered_incidents(since=since, until=until)
-    names = queryset.values_list(group_by, flat=True).distinct().order_by(group_by)
-    rows = []
-    for name in names:
-        summary = recovery_summary_of(queryset.filter(**{group_by: name}))
-        rows.append(
-            BreakdownRow(
-                name=name,
-                recoveries=summary.recoveries,
-                median_time_to_recovery=summary.median_time_to_recovery,
-                sla_met_pct=summary.sla_met_pct,
-                promises_kept_pct=summary.promises_kept_pct,
-            )
+    summaries = recovery_summaries_by(recovered_incidents(since=since, until=until), key=group_by)
+    return [
+        BreakdownRow(
+            name=name,
+            recoveries=summary.recoveries,
+            median_time_to_recovery=summary.median_time_to_recovery,
+            sla_met_pct=summary.sla_met_pct,
+            promises_kept_pct=summary.promises_kept_pct,
         )
-    return rows
+        for name, summary in summaries.items()
+    ]
 
 
 def breakdown_by_branch(
@@ -187,38 +215,69 @@ def _flag(value: bool | None) -> str:
 
 
 def incident_metrics_rows(
-    *, since: datetime | None = None, until: datetime | None = None
+    *, since: datetime | None = None, until: datetime | None = None, using: str = "default"
 ) -> Iterator[list[str]]:
-    """The stored per-incident metrics as CSV rows (header first), minutes with one decimal."""
+    """The stored per-incident metrics as CSV rows (header first), minutes with one decimal.
+
+    Read as plain values in chunks from a server-side cursor (PostgreSQL): 100,000 incidents
+    stream in seconds, in constant memory, with no model or phone number built per row."""
     yield CSV_COLUMNS
-    queryset = (
+    rows = (
         recovered_incidents(since=since, until=until)
-        .select_related(
-            "rental__customer",
-            "rental__branch",
-            "broken_machine__category",
-            "replacement_machine",
-            "survey_response",
-        )
+        .using(using)
         .order_by("recovered_at", "id")
+        .values_list(
+            "pk",
+            "rental__customer__company",
+            "rental__branch__name",
+            "broken_machine__category__name",
+            "broken_machine__fleet_number",
+            "replacement_machine__fleet_number",
+            "outcome",
+            "reported_at",
+            "recovered_at",
+            "time_to_dispatch",
+            "time_to_arrival",
+            "time_to_recovery",
+            "eta_error",
+            "promise_kept",
+            "sla_met",
+            "survey_response__score",
+        )
     )
-    for incident in queryset.iterator(chunk_size=500):
-        survey = getattr(incident, "survey_response", None)
+    for (
+        pk,
+        company,
+        branch,
+        category,
+        fleet_number,
+        replacement,
+        outcome,
+        reported_at,
+        recovered_at,
+        to_dispatch,
+        to_arrival,
+        to_recovery,
+        eta_error,
+        promise_kept,
+        sla_met,
+        score,
+    ) in rows.iterator(chunk_size=2000):
         yield [
-            str(incident.pk),
-            incident.rental.customer.company,
-            incident.rental.branch.name,
-            incident.broken_machine.category.name,
-            incident.broken_machine.fleet_number,
-            incident.replacement_machine.fleet_number if incident.replacement_machine else "",
-            incident.outcome,
-            timezone.localtime(incident.reported_at).isoformat(),
-            timezone.localtime(incident.recovered_at).isoformat(),
-            _minutes(incident.time_to_dispatch),
-            _minutes(incident.time_to_arrival),
-            _minutes(incident.time_to_recovery),
-            _minutes(incident.eta_error),
-            _flag(incident.promise_kept),
-            _flag(incident.sla_met),
-            "" if survey is None else str(survey.score),
+            str(pk),
+            company,
+            branch,
+            category,
+            fleet_number,
+            replacement or "",
+            outcome,
+            timezone.localtime(reported_at).isoformat(),
+            timezone.localtime(recovered_at).isoformat(),
+            _minutes(to_dispatch),
+            _minutes(to_arrival),
+            _minutes(to_recovery),
+            _minutes(eta_error),
+            _flag(promise_kept),
+            _flag(sla_met),
+            "" if score is None else str(score),
         ]

@@ -124,6 +124,18 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["status", "sla_due_at"], name="incident_status_sla"),
             models.Index(fields=["recovered_at"], name="incident_recovered_at"),
+            # The live board, most urgent first: a page is the first rows of this index.
+            models.Index(
+                fields=["sla_due_at", "id"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="incident_open_by_sla",
+            ),
+            # Who is busy right now: ranking crews reads this, never their past jobs.
+            models.Index(
+                fields=["technician"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="incident_open_by_technician",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,7 +41,10 @@ class MachineChoiceMixin(serializers.Serializer):
 
 
 class IncidentCreateInput(serializers.Serializer):
-    rental = StrictPrimaryKeyRelatedField(queryset=Rental.objects.select_related("machine"))
+    # Everything logging reads and the answer shows (customer, branch, category) in the one query.
+    rental = StrictPrimaryKeyRelatedField(
+        queryset=Rental.objects.select_related("customer", "branch", "machine__category")
+    )
     symptom = serializers.CharField(max_length=2000)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MACHINE_DOWN)
     channel = serializers.ChoiceField(

@@ -129,7 +129,9 @@ class IncidentListCreateView(generics.ListAPIView):
             symptom=data.validated_data["symptom"],
             severity=data.validated_data["severity"],
         )
-        return _incident_response(incident, status.HTTP_201_CREATED)
+        # Answered from the incident just written, its rental, customer, branch and machine already
+        # in hand: reading it back would cost a nine-table join for what is known.
+        return Response(s.IncidentOutput(incident).data, status=status.HTTP_201_CREATED)
 
 
 class IncidentDetailView(APIView):
@@ -149,7 +151,7 @@ class IncidentSuggestionsView(APIView):
 
     @extend_schema(parameters=[s.SuggestionsQuery], responses=s.SuggestionsOutput)
     def get(self, request, pk: int):
-        incident = _incident_or_404(pk)
+        incident = get_object_or_404(selectors.incident_for_replacement(), pk=pk)
         query = s.SuggestionsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         limit = query.validated_data.get("limit")

@@ -35,7 +35,11 @@ def incident_log(
             gettext("This rental has ended; a breakdown can only be logged on an active rental.")
         )
     with transaction.atomic():
-        machine = Machine.objects.select_for_update().get(pk=rental.machine_id)
+        machine = (
+            Machine.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .get(pk=rental.machine_id)
+        )
         already = Incident.objects.filter(broken_machine=machine, status__in=OPEN_STATUSES).first()
         if already is not None:
             raise IllegalTransition(

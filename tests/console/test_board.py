@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from recovery import services
 from recovery.models import Channel
+from tests import factories
+from tests.factories import SITE
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +70,46 @@ def test_polled_partial_is_the_table_alone_so_nothing_else_on_the_page_is_replac
     assert 'hx-get="/board/rows/"' in board and 'hx-trigger="every 5s"' in board
     assert "Edilizia Rossi" in rows
     assert "<header" not in rows and "quick-find" not in rows and "<html" not in rows
+
+
+def _rental_on_site(mini, milano, fleet_number: str, company: str):
+    machine = factories.MachineFactory(
+        fleet_number=fleet_number,
+        category=mini,
+        home_branch=milano,
+        status="on_rent",
+        lat=SITE[0],
+        lon=SITE[1],
+    )
+    customer = factories.CustomerFactory(company=company)
+    return factories.RentalFactory(customer=customer, machine=machine, branch=milano)
+
+
+def test_a_busy_board_shows_a_page_of_the_most_urgent_and_the_poll_keeps_the_page(
+    dispatcher_client, dispatcher, mini, milano, settings
+):
+    settings.CONSOLE_BOARD_PAGE_SIZE = 2
+    for minutes_ago, company in ((200, "Urgente Uno"), (150, "Urgente Due"), (10, "Tranquilla Tre")):
+        log(_rental_on_site(mini, milano, f"PR9{minutes_ago:06d}", company), dispatcher, minutes_ago)
+
+    first = dispatcher_client.get("/").content.decode()
+    second = dispatcher_client.get("/?page=2").content.decode()
+
+    assert "Urgente Uno" in first and "Urgente Due" in first and "Tranquilla Tre" not in first
+    assert "1–2 of 3 open incidents" in first and 'href="/?page=2"' in first
+    assert "Tranquilla Tre" in second and "Urgente Uno" not in second
+    assert 'hx-get="/board/rows/?page=2"' in second
+
+
+def test_board_poll_costs_the_same_few_queries_however_many_incidents_are_open(
+    dispatcher_client, dispatcher, mini, milano, django_assert_max_num_queries
+):
+    for number in range(12):
+        log(_rental_on_site(mini, milano, f"PR8{number:06d}", f"Cliente {number}"), dispatcher, number)
+
+    # Session, user, language and roles; the page's count, then its rows (replies counted in the same
+    # query) in a transaction that fixes the join order (a savepoint here, inside the test's transaction).
+    with django_assert_max_num_queries(9):
+        rows = dispatcher_client.get("/board/rows/").content.decode()
+
+    assert rows.count('id="incident-') == 12

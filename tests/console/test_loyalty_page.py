@@ -1,10 +1,18 @@
 """The managers' loyalty page: figures, empty states, the follow-up queue and the CSV export."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+import requests
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
+from django.test import Client
 
+from fleet.demo import seed_demo
 from recovery import loyalty
+from recovery.demo import seed_history
+from recovery.figures import recovered_incidents
 from recovery.models import FollowUpStatus
 from tests.helpers import recovered_incident
 
@@ -62,6 +70,61 @@ def test_csv_export_of_the_incident_metrics(manager_client, detractor):
     body = b"".join(response.streaming_content).decode()
     assert response["Content-Type"] == "text/csv"
     assert 'filename="pronto-recovery-month.csv"' in response["Content-Disposition"]
-    header, row = body.strip().splitlines()
+    header, row, trailer = body.strip().splitlines()
     assert header.startswith("incident,customer,branch,category")
     assert ",90.0," in row and "Edilizia Rossi S.r.l." in row
+    assert trailer == "# complete: 1 incidents"
+
+
+def test_an_export_cut_by_a_database_failure_never_ends_like_a_complete_one(
+    manager_client, detractor, monkeypatch
+):
+    def rows_then_failure(**kwargs):
+        yield loyalty.CSV_COLUMNS
+        yield ["1"] * len(loyalty.CSV_COLUMNS)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(loyalty, "incident_metrics_rows", rows_then_failure)
+    response = manager_client.get("/loyalty/incidents.csv?period=all")
+
+    received = []
+    with pytest.raises(OperationalError):
+        for chunk in response.streaming_content:
+            received.append(chunk.decode())
+    assert len(received) == 2 and not any(line.startswith("# complete") for line in received)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_under_concurrent_load_returns_every_row(live_server):
+    seed_demo(machines=2000, customers=30, technicians_per_branch=2)
+    seed_history(past_incidents=3000, open_incidents=20)
+    recovered = recovered_incidents().count()
+    desk, manager = requests.Session(), requests.Session()
+    for session, username in ((desk, "dispatcher"), (manager, "manager")):
+        session.cookies.set("sessionid", _session_key(username))
+    done = threading.Event()
+
+    def poll_the_board():
+        while not done.is_set():
+            assert desk.get(f"{live_server.url}/board/rows/", timeout=30).status_code == 200
+
+    pollers = [threading.Thread(target=poll_the_board) for _ in range(4)]
+    for poller in pollers:
+        poller.start()
+    try:
+        export = manager.get(f"{live_server.url}/loyalty/incidents.csv?period=all", timeout=60)
+    finally:
+        done.set()
+        for poller in pollers:
+            poller.join()
+
+    header, *rows, trailer = export.text.splitlines()
+    assert export.status_code == 200 and header.startswith("incident,")
+    assert len(rows) == len({row.split(",")[0] for row in rows}) == recovered > 2500
+    assert trailer == f"# complete: {recovered} incidents"
+
+
+def _session_key(username: str) -> str:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    return client.cookies["sessionid"].value

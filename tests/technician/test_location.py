@@ -133,3 +133,16 @@ def test_a_batch_larger_than_the_limit_is_refused(lucas_phone, t0, settings):
 
     assert response.status_code == 400
     assert response.json()["detail"] == f"pings: Ensure this field has no more than {limit} elements."
+
+
+def test_a_ping_costs_a_handful_of_statements_not_eleven(
+    lucas_phone, luca, t0, django_assert_max_num_queries
+):
+    # Token with user and technician, roles, the key's insert, the position, the jobs en route, the
+    # key's answer; here also the savepoint and its release inside the test's transaction.
+    with django_assert_max_num_queries(8):
+        answer = ping(lucas_phone, (*BERGAMO, t0 + minutes(1)), key="ping-1")
+
+    assert answer.status_code == 200 and answer.json()["position_updated"] is True
+    luca.refresh_from_db()
+    assert (luca.lat, luca.lon) == BERGAMO
