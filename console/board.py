@@ -67,9 +67,14 @@ def filters_from(data) -> BoardFilters:
     )
 
 
-def filters_for(user) -> BoardFilters:
-    profile = DeskProfile.objects.filter(user=user).only("board_filters").first()
-    return filters_from(profile.board_filters if profile else {})
+def filters_for(request: HttpRequest) -> BoardFilters:
+    """The dispatcher's filters, kept on their profile (read by UserLanguageMiddleware with the
+    language, so the board's poll spends no query on them)."""
+    stored = getattr(request, "desk_board_filters", None)
+    if stored is None:
+        profile = DeskProfile.objects.filter(user=request.user).only("board_filters").first()
+        stored = profile.board_filters if profile else {}
+    return filters_from(stored)
 
 
 def apply_filters(incidents: QuerySet[Incident], filters: BoardFilters) -> QuerySet[Incident]:
@@ -159,5 +164,5 @@ def board_filters_save(request: HttpRequest) -> HttpResponse:
 @desk_required
 @require_GET
 def board_map(request: HttpRequest) -> JsonResponse:
-    incidents = apply_filters(selectors.open_incidents(), filters_for(request.user))
+    incidents = apply_filters(selectors.open_incidents(), filters_for(request))
     return JsonResponse(map_data(incidents, now=timezone.now()))

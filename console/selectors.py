@@ -82,9 +82,12 @@ def _crew_name(first: str | None, last: str | None, username: str | None) -> str
     return f"{first or ''} {last or ''}".strip() or username
 
 
-def board_page(*, number: int | str | None, per_page: int, only: Q | None = None) -> Page:
+def board_page(
+    *, number: int | str | None, per_page: int, only: Q | None = None, total: int | None = None
+) -> Page:
     """One page of the board, most urgent first: a desk sees a screenful, not 3,000 rows per poll.
-    `only` narrows it to a dispatcher's filters (console/board.py)."""
+    `only` narrows it to a dispatcher's filters (console/board.py); `total`, when the caller has
+    just counted them (the board's counters), saves counting again."""
     only = only or Q()
     rows = (
         board_incidents()
@@ -103,7 +106,9 @@ def board_page(*, number: int | str | None, per_page: int, only: Q | None = None
     )
     paginator = Paginator(rows, per_page)
     # Counted on the incidents alone: the joins for the columns shown change nothing to the count.
-    paginator.count = Incident.objects.filter(only, status__in=OPEN_STATUSES).count()
+    paginator.count = (
+        total if total is not None else Incident.objects.filter(only, status__in=OPEN_STATUSES).count()
+    )
     page = paginator.get_page(number)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -76,13 +76,17 @@ def _incident_missing(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _board_context(request: HttpRequest) -> dict:
     # Each dispatcher's own filters (console/board.py), kept on their profile.
-    filters = desk_board.filters_for(request.user)
+    filters = desk_board.filters_for(request)
     now = timezone.now()
+    counts = desk_board.counts(desk_board.apply_filters(selectors.open_incidents(), filters), now=now)
     return {
         "page": console_selectors.board_page(
-            number=request.GET.get("page"), per_page=settings.CONSOLE_BOARD_PAGE_SIZE, only=filters.q()
+            number=request.GET.get("page"),
+            per_page=settings.CONSOLE_BOARD_PAGE_SIZE,
+            only=filters.q(),
+            total=counts.open,
         ),
-        "counts": desk_board.counts(desk_board.apply_filters(selectors.open_incidents(), filters), now=now),
+        "counts": counts,
         "filters": filters,
         "now": now,
         "poll_seconds": settings.CONSOLE_BOARD_POLL_SECONDS,

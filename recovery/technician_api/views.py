@@ -46,7 +46,7 @@ class TechnicianTokenAuthentication(TokenAuthentication):
             .first()
         )
         if token is None:
-            raise AuthenticationFailed("Invalid token.")
+            raise AuthenticationFailed(gettext("Invalid token."))
         return token.user, token
 
 

@@ -66,6 +66,7 @@ INTERNAL_ERRORS = {
     "UnknownOutcomeSmsError",
     "PermanentSmsError",
     "Http404",
+    "RuntimeError",
 }
 
 
