@@ -72,7 +72,7 @@ def filters_for(request: HttpRequest) -> BoardFilters:
     language, so the board's poll spends no query on them)."""
     stored = getattr(request, "desk_board_filters", None)
     if stored is None:
-        profile = DeskProfile.objects.filter(user_id=request.user.pk).only("board_filters").first()
+        profile = DeskProfile.objects.filter(user=cast(User, request.user)).only("board_filters").first()
         stored = profile.board_filters if profile else {}
     return filters_from(stored)
 
