@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "csp",
     "core",
+    "routing",
     "fleet",
     "recovery",
     "notifications",
@@ -232,6 +233,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # left behind; surveys go out a configured time after recovery.
 CELERY_BEAT_SCHEDULE = {
     "sla-watch": {"task": "recovery.sla_watch", "schedule": 60.0},
+    # Nightly: what yesterday's arrivals teach the next promises (recovery.learning).
+    "promise-fit": {"task": "recovery.travel_corrections_fit", "schedule": crontab(hour=2, minute=30)},
     "sms-sweep": {"task": "notifications.tasks.messages_sweep_task", "schedule": 60.0},
     "sms-surveys": {"task": "notifications.tasks.surveys_send_due_task", "schedule": 300.0},
     # Daily, in the quiet of the night (TIME_ZONE): SMS bodies and stored API answers past retention.
@@ -247,12 +250,20 @@ TWILIO_FROM = env.str("TWILIO_FROM", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 # Connect and read timeout for each Twilio request; without one a hung request blocks a worker for ever.
 TWILIO_HTTP_TIMEOUT_SECONDS = env.float("TWILIO_HTTP_TIMEOUT_SECONDS", default=10.0)
-ETA_PROVIDER = env.str("ETA_PROVIDER", default="recovery.eta.StraightLineEtaProvider")
+# Travel times: the straight line (the demo's default) or a self-hosted OSRM (routing.providers).
+ROUTING_PROVIDER = env.str("ROUTING_PROVIDER", default="routing.providers.StraightLineProvider")
+OSRM_URL = env.str("OSRM_URL", default="http://127.0.0.1:5000")
+# A dispatch waits at most this long for the road network before the straight line stands in.
+OSRM_TIMEOUT_SECONDS = env.float("OSRM_TIMEOUT_SECONDS", default=2.0)
+# After this many failures in a row, the road network is left alone for the cooldown.
+OSRM_BREAKER_FAILURES = env.int("OSRM_BREAKER_FAILURES", default=3)
+OSRM_BREAKER_COOLDOWN_SECONDS = env.float("OSRM_BREAKER_COOLDOWN_SECONDS", default=30.0)
 
 PRONTO = {
     # ETA: travel time = geodesic km x circuity / branch road speed + preparation.
     "ETA_ROAD_CIRCUITY": env.float("ETA_ROAD_CIRCUITY", default=1.3),
     "ETA_PREPARATION_MINUTES": env.int("ETA_PREPARATION_MINUTES", default=20),
+    # The straight line's speed where no depot speed applies (a crew driving alone, not towing).
     "ETA_DEFAULT_SPEED_KMH": env.float("ETA_DEFAULT_SPEED_KMH", default=55.0),
     # Replacement search.
     "SUGGESTION_RADIUS_KM": env.float("SUGGESTION_RADIUS_KM", default=250.0),
@@ -260,6 +271,15 @@ PRONTO = {
     # A substitute must be this much sooner to outrank the exact category.
     "SUBSTITUTE_PENALTY_MINUTES": env.int("SUBSTITUTE_PENALTY_MINUTES", default=15),
     "PROMISE_GRACE_MINUTES": env.int("PROMISE_GRACE_MINUTES", default=10),
+    # The promise we text is this quantile of the learnt arrival distribution (recovery.learning),
+    # fitted per branch and hour-of-week band once it has this many journeys, from this many days.
+    "PROMISE_QUANTILE": env.float("PROMISE_QUANTILE", default=0.8),
+    "PROMISE_MIN_SAMPLES": env.int("PROMISE_MIN_SAMPLES", default=20),
+    "PROMISE_HISTORY_DAYS": env.int("PROMISE_HISTORY_DAYS", default=120),
+    # Before a branch has that history: the promise is the plan's travel time plus this much.
+    "PROMISE_DEFAULT_CUSHION_PCT": env.int("PROMISE_DEFAULT_CUSHION_PCT", default=20),
+    # How many on-shift crews the dispatch plan weighs for each machine (nearest first).
+    "PLAN_CREWS": env.int("PLAN_CREWS", default=6),
     "SLA_WARNING_MINUTES": env.int("SLA_WARNING_MINUTES", default=60),
     # Ritz-Carlton rule: anyone may spend up to this to fix a customer's problem.
     "GOODWILL_LIMIT_EUR": env.int("GOODWILL_LIMIT_EUR", default=2000),

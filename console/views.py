@@ -54,6 +54,7 @@ from recovery.models import (
     IncidentStatus,
     Outcome,
 )
+from recovery.planning import Crew
 
 
 def _form_errors(request: HttpRequest, form) -> None:
@@ -196,21 +197,20 @@ def intake(request: HttpRequest) -> HttpResponse:
 @dataclass(frozen=True)
 class SuggestionRow:
     suggestion: selectors.Suggestion
-    technician: selectors.TechnicianSuggestion | None
+    technician: Crew | None  # the crew the plan sends: the one dispatch_start would pick
     category_name: str  # in the page's language; the suggestion carries the stored (English) name
 
 
 def _suggestion_rows(incident) -> tuple[list[SuggestionRow], str]:
     found = selectors.incident_replacement_suggestions(incident=incident)
-    machines = Machine.objects.select_related("category").in_bulk([s.machine_id for s in found.suggestions])
-    rows = []
-    for suggestion in found.suggestions:
-        machine = machines[suggestion.machine_id]
-        # The crew shown is the one dispatch_start would pick: skilled, free, nearest to the machine.
-        crew = selectors.technician_suggestions(
-            category=machine.category, near=(machine.lat, machine.lon), limit=1
-        )
-        rows.append(SuggestionRow(suggestion, crew[0] if crew else None, machine.category.display_name))
+    # The suggestions carry the stored (English) category name; the page shows its own language's.
+    names = {
+        c.code: c.display_name
+        for c in MachineCategory.objects.filter(code__in={s.category_code for s in found.suggestions})
+    }
+    rows = [
+        SuggestionRow(s, s.plan.crew, names.get(s.category_code, s.category_name)) for s in found.suggestions
+    ]
     return rows, found.reason
 
 

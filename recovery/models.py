@@ -89,6 +89,11 @@ class Incident(models.Model):
     # The last arrival time the customer heard from us: a delay SMS goes out when the ETA
     # drifts past the margin from this, once, not on every small revision.
     customer_told_eta = models.DateTimeField(null=True, blank=True)
+    # The dispatch plan's most likely arrival (the promise above adds a cushion learnt from past
+    # journeys), and the plan itself: legs, crew, where the travel times came from.
+    expected_eta = models.DateTimeField(null=True, blank=True)
+    # db_default too: the bulk loaders (COPY) of the demo and the benchmarks leave the column out.
+    plan = models.JSONField(default=dict, blank=True, db_default={})
 
     # Recovery speed, stored once the machine runs again (never recomputed ad hoc).
     time_to_dispatch = models.DurationField(null=True, blank=True)
@@ -325,3 +330,53 @@ class JobPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"Photo {self.pk} of incident {self.incident_id}"
+
+
+class Journey(models.Model):
+    """A finished trip to a job site: what the plan predicted beside what happened (device times).
+    The evidence the promise learns from (recovery.learning)."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="journey")
+    # Whose trucks and roads: the branch of the machine's yard, or of the crew on a repair visit.
+    branch = models.ForeignKey("fleet.Branch", on_delete=models.CASCADE, related_name="journeys")
+    band = models.PositiveSmallIntegerField()  # hour-of-week band of the dispatch (recovery.learning)
+    dispatched_at = models.DateTimeField()
+    departed_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField()
+    predicted = models.DurationField()  # dispatch to arrival, as the road network or straight line said
+    legs = models.JSONField(default=list)
+    source = models.CharField(max_length=30)
+
+    class Meta:
+        indexes = [models.Index(fields=["branch", "band"], name="journey_branch_band")]
+
+    def __str__(self) -> str:
+        return f"Journey of incident {self.incident_id}: x{self.ratio:.2f}"
+
+    @property
+    def ratio(self) -> float:
+        """Actual over predicted: 1.2 means the trip took 20 % longer than planned."""
+        return (self.arrived_at - self.dispatched_at) / self.predicted
+
+
+class TravelCorrection(models.Model):
+    """What past journeys teach about a branch's trips in an hour-of-week band: the typical ratio of
+    actual to predicted time (expected arrival) and the ratio at the promise quantile."""
+
+    branch = models.ForeignKey("fleet.Branch", on_delete=models.CASCADE, related_name="travel_corrections")
+    band = models.PositiveSmallIntegerField(null=True, blank=True)  # null: the branch at any hour
+    samples = models.PositiveIntegerField()
+    median_ratio = models.FloatField()
+    promise_ratio = models.FloatField()
+    fitted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["branch", "band"], name="travel_correction_once"),
+            models.UniqueConstraint(
+                fields=["branch"], condition=models.Q(band__isnull=True), name="travel_correction_branch_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch_id}/{self.band}: x{self.median_ratio:.2f} (promise x{self.promise_ratio:.2f})"

@@ -7,32 +7,28 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     F,
     FloatField,
     Func,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from geopy.distance import geodesic, great_circle
 
 from fleet.models import Customer, Machine, MachineCategory, MachineStatus, Technician
 from fleet.selectors import category_with_substitutes
-from recovery.eta import get_eta_provider
 from recovery.models import OPEN_STATUSES, Incident, IncidentStatus, JobPhoto, TimelineEvent
+from recovery.planning import DispatchPlan, MachineAtYard, crews_on_shift, plan_replacements
 
-# How many candidates, by straight-line travel time, get an exact (geodesic) ETA beyond those shown.
-EXACT_ETA_MARGIN = 1
+# How many candidates, by straight-line travel time, the dispatch plan weighs beyond those shown:
+# a machine a little farther whose yard has a crew at hand can still arrive first.
+EXACT_ETA_MARGIN = 5
+# One instance: geopy builds the ellipsoid's coefficients per instance.
+_GEODESIC = geodesic()
 # How many machines per category the index hands over, nearest first. The ranking is by travel
 # time and depots drive at different speeds, so among these a farther machine can still win; a
 # machine beyond the nearest 12 of its category is not considered. Measured at 1M machines:
@@ -95,8 +91,9 @@ class Suggestion:
     branch_id: int
     branch_name: str
     distance_km: float
-    eta_minutes: int
-    eta_at: datetime
+    eta_minutes: int  # to the promised arrival
+    eta_at: datetime  # the promised arrival: what the customer would be texted
+    plan: DispatchPlan  # the crew, each leg, expected and promised arrival, the travel times' source
 
 
 @dataclass(frozen=True)
@@ -220,18 +217,28 @@ def replacement_suggestions(
         names = ", ".join(cat.name for cat, _ in category_with_substitutes(category=category))
         return SuggestionList([], f"No available machine ({names}) within {radius_km:.0f} km of the site.")
 
-    provider = get_eta_provider()
-    ranked = []
-    for c in shortlist:
-        estimate = provider.estimate(
-            origin=(c.lat, c.lon), destination=site, road_speed_kmh=c.road_speed_kmh, loading=True
+    machines = [
+        MachineAtYard(
+            machine_id=c.machine_id,
+            category_code=c.category_code,
+            position=(c.lat, c.lon),
+            branch_id=c.branch_id,
+            road_speed_kmh=c.road_speed_kmh,
+            preference=c.preference,
         )
-        ranked.append((estimate.duration + c.preference * penalty, c, estimate))
-    ranked.sort(key=lambda item: (item[0], item[1].fleet_number))
+        for c in shortlist
+    ]
+    crews = crews_on_shift(category_codes={c.category_code for c in shortlist}, near=site)
+    plans = plan_replacements(site=site, machines=machines, crews=crews, at=now)
+    ranked = sorted(
+        shortlist,
+        key=lambda c: (plans[c.machine_id].expected_arrival + c.preference * penalty, c.fleet_number),
+    )
 
     suggestions = []
-    for _, c, estimate in ranked[:limit]:
+    for c in ranked[:limit]:
         exact = c.preference == 0
+        plan = plans[c.machine_id]
         suggestions.append(
             Suggestion(
                 machine_id=c.machine_id,
@@ -249,9 +256,10 @@ def replacement_suggestions(
                 ),
                 branch_id=c.branch_id,
                 branch_name=c.branch_name,
-                distance_km=round(estimate.distance_km, 1),
-                eta_minutes=round(estimate.duration.total_seconds() / 60),
-                eta_at=now + estimate.duration,
+                distance_km=round(_GEODESIC.measure((c.lat, c.lon), site), 1),
+                eta_minutes=round((plan.promised_arrival - now).total_seconds() / 60),
+                eta_at=plan.promised_arrival,
+                plan=plan,
             )
         )
     return SuggestionList(
@@ -279,19 +287,6 @@ class TechnicianSuggestion:
     busy: bool
 
 
-def technician_open_jobs() -> Coalesce:
-    """A technician's open jobs, as an annotation on technicians: the cheap "busy" signal. It reads
-    the partial index of open incidents by technician, never the technician's past jobs."""
-    jobs = (
-        Incident.objects.filter(technician=OuterRef("pk"), status__in=OPEN_STATUSES)
-        .order_by()
-        .values("technician")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Coalesce(Subquery(jobs, output_field=IntegerField()), 0)
-
-
 def _earth_metres(lat: str, lon: str, point: tuple[float, float]) -> Func:
     """Straight-line metres on the sphere (PostgreSQL's earthdistance), to rank in the database."""
     here = Func(F(lat), F(lon), function="ll_to_earth")
@@ -302,42 +297,20 @@ def _earth_metres(lat: str, lon: str, point: tuple[float, float]) -> Func:
 def technician_suggestions(
     *, category: MachineCategory, near: tuple[float, float], limit: int = 3
 ) -> list[TechnicianSuggestion]:
-    """On-shift technicians who know this category, free ones first, then the nearest."""
-    crews = (
-        Technician.objects.filter(on_shift=True, skills=category, lat__isnull=False)
-        .annotate(open_jobs=technician_open_jobs())
-        .annotate(busy=Case(When(open_jobs__gt=0, then=True), default=False, output_field=BooleanField()))
-    )
-    columns = (
-        "id",
-        "user__first_name",
-        "user__last_name",
-        "user__username",
-        "home_branch__name",
-        "lat",
-        "lon",
-        "busy",
-    )
-    if connection.vendor == "postgresql":
-        metres = _earth_metres("lat", "lon", near)
-        rows = list(
-            crews.annotate(metres=metres).order_by("busy", "metres", "id").values_list(*columns)[:limit]
-        )
-    else:  # the SQLite demo: a few crews, ranked here
-        rows = sorted(crews.values_list(*columns), key=lambda r: (r[7], great_circle(r[5:7], near).km))[
-            :limit
-        ]
+    """On-shift technicians who know this category, free ones first, then the nearest: the dispatch
+    plan's own crew selection (recovery.planning.crews_on_shift), listed for a repair visit."""
+    crews = crews_on_shift(category_codes=[category.code], near=near, limit=limit)
     suggestions = [
         TechnicianSuggestion(
-            technician_id=pk,
-            name=f"{first} {last}".strip() or username,  # as Technician.__str__ says it
-            branch_name=branch,
-            distance_km=round(geodesic((lat, lon), near).km, 1),
-            busy=busy,
+            technician_id=crew.technician_id,
+            name=crew.name,
+            branch_name=crew.branch_name,
+            distance_km=round(_GEODESIC.measure(crew.position, near), 1),
+            busy=crew.busy,
         )
-        for pk, first, last, username, branch, lat, lon, busy in rows
+        for crew in crews
     ]
-    return sorted(suggestions, key=lambda s: (s.busy, s.distance_km))
+    return sorted(suggestions, key=lambda s: (s.busy, s.distance_km))[:limit]
 
 
 def incident_for_replacement() -> QuerySet[Incident]:

@@ -275,3 +275,29 @@ def technician(mini, midi, milano):
         home_branch=milano,
         skills=[mini, midi],
     )
+
+
+# --- A real routing engine: osrm-routed on a road network generated for the session. ------------
+
+
+@pytest.fixture(scope="session")
+def road_network(tmp_path_factory):
+    from tests.fakes.road_network import GridNetwork, OsrmServer
+
+    network = GridNetwork()
+    server = OsrmServer(network.build(tmp_path_factory.mktemp("osrm"))).start()
+    yield network, server
+    server.stop()
+
+
+@pytest.fixture
+def osrm(road_network, settings):
+    """Pronto's routing provider pointed at the real osrm-routed; yields the grid to place things on."""
+    from routing.providers import OsrmProvider
+
+    network, server = road_network
+    settings.ROUTING_PROVIDER = "routing.providers.OsrmProvider"
+    settings.OSRM_URL = server.url
+    OsrmProvider._breakers.clear()
+    yield network
+    OsrmProvider._breakers.clear()

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-from geopy.distance import geodesic
 from twilio.request_validator import RequestValidator
 
 from fleet.models import MachineStatus
 from notifications import services as notifications
 from recovery.models import CustomerRecoveryRecord, Incident, NpsCategory, SurveyResponse
+from routing.providers import StraightLineProvider
 from tests import factories
 from tests.conftest import api_client_for
 from tests.factories import MILANO, MONZA, SITE
@@ -138,8 +138,22 @@ def test_a_breakdown_from_phone_call_to_verdict(sms_worker, fake_twilio, setting
         f"/api/v1/incidents/{incident_id}/dispatch/", {"machine": "PR9990002"}, format="json"
     )
     assert dispatched.status_code == 200, dispatched.json()
-    travel = timedelta(hours=geodesic(MONZA, SITE).km * 1.3 / 60) + timedelta(minutes=20)
-    promised = t0 + timedelta(minutes=6) + travel
+    # Luca drives from Milano to the Monza yard, loads, tows it to the site; no journey history yet,
+    # so the promise is that travel time plus 20 %.
+    straight = StraightLineProvider()
+    travel = (
+        straight.leg(MILANO, MONZA).duration
+        + timedelta(minutes=20)
+        + straight.leg(MONZA, SITE, speed_kmh=60).duration
+    )
+    promised = t0 + timedelta(minutes=6) + travel * 1.2
+    plan = suggestions["suggestions"][0]["plan"]
+    assert plan["crew"]["name"] == "Luca Ferri"
+    assert [leg["name"] for leg in plan["legs"]] == [
+        "crew to the yard",
+        "preparation and loading",
+        "yard to the site",
+    ]
     assert Incident.objects.get(pk=incident_id).first_promised_eta == promised
     assert local_hhmm(promised) in received(2)[1]
 

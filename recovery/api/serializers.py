@@ -228,6 +228,40 @@ class IncidentOutput(serializers.ModelSerializer):
         return allowed_actions(incident=incident)
 
 
+class PlanLegOutput(serializers.Serializer):
+    name = serializers.CharField(help_text="crew to the yard, preparation and loading, yard to the site…")
+    minutes = serializers.FloatField()
+    distance_km = serializers.FloatField(allow_null=True)
+
+
+class PlanCrewOutput(serializers.Serializer):
+    technician_id = serializers.IntegerField()
+    name = serializers.CharField()
+    branch_name = serializers.CharField()
+    busy = serializers.BooleanField()
+    starts_from = serializers.SerializerMethodField(
+        help_text="`last position` (a ping this shift) or `branch`."
+    )
+
+    def get_starts_from(self, crew) -> str:
+        return "branch" if crew.at_branch else "last position"
+
+
+class DispatchPlanOutput(serializers.Serializer):
+    crew = PlanCrewOutput(allow_null=True, help_text="The crew that gets this machine there first.")
+    legs = PlanLegOutput(many=True)
+    expected_arrival = serializers.DateTimeField(help_text="The most likely arrival.")
+    promised_arrival = serializers.DateTimeField(help_text="What the customer is texted (the promise).")
+    travel_source = serializers.CharField(
+        source="source",
+        help_text="road_network, straight_line, or straight_line_fallback (road network down).",
+    )
+    travel_note = serializers.CharField(source="source_note")
+    learnt_from = serializers.CharField(
+        source="correction.basis", help_text="The history the promise is fitted on."
+    )
+
+
 class SuggestionOutput(serializers.Serializer):
     machine_id = serializers.IntegerField()
     fleet_number = serializers.CharField()
@@ -240,8 +274,9 @@ class SuggestionOutput(serializers.Serializer):
     why = serializers.CharField()
     branch_name = serializers.CharField()
     distance_km = serializers.FloatField()
-    eta_minutes = serializers.IntegerField()
-    eta_at = serializers.DateTimeField()
+    eta_minutes = serializers.IntegerField(help_text="Minutes to the promised arrival.")
+    eta_at = serializers.DateTimeField(help_text="The promised arrival.")
+    plan = DispatchPlanOutput()
 
 
 class TechnicianSuggestionOutput(serializers.Serializer):

@@ -1,6 +1,7 @@
 """Dispatch: reserving the replacement, sending the crew with a promised arrival, the ETA as it
 moves, the crew's arrival and the customer running again."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -13,10 +14,18 @@ from fleet.models import Machine, MachineStatus, Rental, Technician
 from fleet.selectors import category_with_substitutes
 from recovery import selectors
 from recovery.errors import InvalidRequest, MachineUnavailable
-from recovery.eta import get_eta_provider
 from recovery.events import IncidentEvent, incident_event_announce
 from recovery.figures import recovery_metrics
+from recovery.learning import journey_record
 from recovery.models import Channel, EtaRevision, EventKind, Incident, IncidentStatus, Outcome
+from recovery.planning import (
+    DispatchPlan,
+    MachineAtYard,
+    crew_of,
+    crews_on_shift,
+    plan_repair_visit,
+    plan_replacements,
+)
 from recovery.services import _steps as steps
 from recovery.services._steps import User
 from recovery.services.aftercare import customer_record_refresh
@@ -132,38 +141,36 @@ OUTCOME_DETAILS: dict[str, str] = {
 }
 
 
-def _promise_eta(incident: Incident, *, at: datetime) -> datetime:
-    provider = get_eta_provider()
+def _dispatch_plan(incident: Incident, *, technician: Technician | None, at: datetime) -> DispatchPlan:
+    """The plan for what is being sent: the reserved machine (or a repair visit) and the crew that
+    gets there first, or the crew the dispatcher chose. The promise we text is its figure."""
     site = (incident.site_lat, incident.site_lon)
     machine = incident.replacement_machine
-    if machine is not None and machine.lat is not None:
-        estimate = provider.estimate(
-            origin=(machine.lat, machine.lon),
-            destination=site,
+    if machine is not None and machine.lat is not None and machine.lon is not None:
+        at_yard = MachineAtYard(
+            machine_id=machine.pk,
+            category_code=machine.category.code,
+            position=(machine.lat, machine.lon),
+            branch_id=machine.home_branch_id,
             road_speed_kmh=machine.home_branch.average_road_speed_kmh,
-            loading=True,
         )
-    else:
-        technician = incident.technician
-        if technician is None:
-            raise InvalidRequest(
-                gettext("Choose a technician or a replacement machine to promise an arrival.")
-            )
-        origin = (
-            (technician.lat, technician.lon)
-            if technician.lat is not None
-            else (
-                technician.home_branch.lat,
-                technician.home_branch.lon,
-            )
-        )
-        estimate = provider.estimate(
-            origin=origin,
-            destination=site,
-            road_speed_kmh=technician.home_branch.average_road_speed_kmh,
-            loading=False,
-        )
-    return at + estimate.duration
+        if technician is not None:
+            # The dispatcher's choice stands, skills or not: they know something we don't.
+            chosen = crew_of(technician)
+            crews = [replace(chosen, skills=chosen.skills | {machine.category.code})]
+        else:
+            crews = crews_on_shift(category_codes=[machine.category.code], near=site)
+        return plan_replacements(site=site, machines=[at_yard], crews=crews, at=at)[machine.pk]
+    category = incident.broken_machine.category.code
+    crews = (
+        [crew_of(technician)]
+        if technician is not None
+        else crews_on_shift(category_codes=[category], near=site)
+    )
+    visits = [plan_repair_visit(site=site, crew=crew, at=at) for crew in crews]
+    if not visits:
+        raise InvalidRequest(gettext("No on-shift technician knows this category; choose one by hand."))
+    return min(visits, key=lambda plan: plan.expected_arrival)
 
 
 def dispatch_start(
@@ -205,28 +212,23 @@ def dispatch_start(
                     % {"fleet": incident.replacement_machine.fleet_number}
                 )
 
-            if technician is None:
-                near = incident.replacement_machine or incident.broken_machine
-                options = selectors.technician_suggestions(
-                    category=near.category,
-                    near=(near.lat, near.lon)
-                    if near.lat is not None
-                    else (incident.site_lat, incident.site_lon),
-                    limit=1,
-                )
-                if not options:
-                    raise InvalidRequest(
-                        gettext("No on-shift technician knows this category; choose one by hand.")
-                    )
-                technician = Technician.objects.select_related("user", "home_branch").get(
-                    pk=options[0].technician_id
-                )
-            elif not technician.on_shift:
+            if technician is not None and not technician.on_shift:
                 raise InvalidRequest(gettext("%(technician)s is off shift.") % {"technician": technician})
+            plan = _dispatch_plan(incident, technician=technician, at=at)
+            if plan.crew is None:
+                raise InvalidRequest(
+                    gettext("No on-shift technician knows this category; choose one by hand.")
+                )
+            if technician is None:
+                technician = Technician.objects.select_related("user", "home_branch").get(
+                    pk=plan.crew.technician_id
+                )
 
             incident.technician = technician
             incident.dispatched_at = at
-            eta = _promise_eta(incident, at=at)
+            incident.expected_eta = plan.expected_arrival
+            incident.plan = plan.as_record()
+            eta = plan.promised_arrival
             event = steps.transition(
                 incident,
                 "dispatch",
@@ -239,7 +241,7 @@ def dispatch_start(
                     {"technician": str(technician), "time": f"{timezone.localtime(eta):%H:%M}"},
                 ),
             )
-            event.data = {"technician_id": technician.pk, "eta": eta.isoformat()}
+            event.data = {"technician_id": technician.pk, "eta": eta.isoformat(), "plan": incident.plan}
             event.save(update_fields=["data"])
             _record_eta(incident, eta=eta, reason="Promised at dispatch", by=by, channel=channel, at=at)
             incident.save()
@@ -276,6 +278,7 @@ def eta_revise(
     by: User | None,
     channel: str = Channel.API,
     at: datetime | None = None,
+    expected: datetime | None = None,
 ) -> Incident:
     """A new arrival estimate. When it moves past the margin from what the customer was last told,
     the customer hears it from us first, with an apology — never a promise lapsing in silence."""
@@ -286,6 +289,8 @@ def eta_revise(
         if not reason.strip():
             raise InvalidRequest(gettext("Say why the ETA changes; the timeline keeps every revision."))
         previous = incident.current_eta
+        # A live re-plan knows the most likely arrival too; a dispatcher's revision is both.
+        incident.expected_eta = expected or eta
         _record_eta(incident, eta=eta, reason=reason.strip(), by=by, channel=channel, at=at)
         steps.event(
             incident,
@@ -324,6 +329,8 @@ def _timestamped_step(
         if replacement_status is not None:
             steps.machine_status_set(incident.replacement_machine, replacement_status)
         incident.save()
+        if action == "arrive":
+            journey_record(incident=incident)  # the evidence the next promises learn from
         if announce is not None:
             incident_event_announce(incident=incident, event=announce)
     return incident

@@ -16,8 +16,8 @@ from fleet.models import Technician
 from fleet.services import technician_position_update
 from recovery import selectors
 from recovery.errors import IllegalTransition, InvalidRequest, NotAssigned
-from recovery.eta import get_eta_provider
 from recovery.models import Channel, EventKind, Incident, IncidentStatus, JobPhoto
+from recovery.planning import plan_remaining
 from recovery.services import _steps as steps
 from recovery.services._steps import User
 from recovery.services.dispatch import dispatch_arrive, dispatch_depart, eta_revise, incident_recover
@@ -220,16 +220,10 @@ def _live_eta_revise(
 ) -> bool:
     if incident.en_route_at is not None and at < incident.en_route_at:
         return False  # a position from before they set off says nothing about this drive
-    machine = incident.replacement_machine
-    # With a machine on the trailer the crew drives at its depot's truck speed, as promised.
-    branch = machine.home_branch if machine is not None else technician.home_branch
-    estimate = get_eta_provider().estimate(
-        origin=(technician.lat, technician.lon),
-        destination=(incident.site_lat, incident.site_lon),
-        road_speed_kmh=branch.average_road_speed_kmh,
-        loading=False,
-    )
-    eta = at + estimate.duration
+    assert technician.lat is not None and technician.lon is not None  # they just pinged
+    # Re-planned from where they are, through the same provider and correction as the promise.
+    plan = plan_remaining(incident=incident, position=(technician.lat, technician.lon), at=at)
+    eta = plan.promised_arrival
     threshold = timedelta(minutes=settings.PRONTO["LIVE_ETA_THRESHOLD_MINUTES"])
     if incident.current_eta is not None and abs(eta - incident.current_eta) < threshold:
         return False
@@ -237,7 +231,8 @@ def _live_eta_revise(
         eta_revise(
             incident=incident,
             eta=eta,
-            reason=f"Live position, {estimate.distance_km:.1f} km to go",
+            reason=f"Live position, {plan.site_distance_km:.1f} km to go",
+            expected=plan.expected_arrival,
             by=by,
             channel=channel,
             at=at,

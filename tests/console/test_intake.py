@@ -50,7 +50,9 @@ def test_logging_opens_the_incident_with_ranked_replacements_and_a_technician(
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == f"/incidents/{incident.pk}/"
     assert "Breakdown logged" in page
-    assert page.index("PR0000002") < page.index("PR0000003")  # Monza is nearer than Milano
+    # Monza is nearer the site, but Luca is at the Milano yard: the Milano machine arrives first.
+    assert page.index("PR0000003") < page.index("PR0000002")
+    assert "crew to the yard" in page
     assert "substitute" in page and "Luca Ferri" in page
     assert "Dispatch</button>" in page
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from geopy.distance import geodesic
 
 from fleet.models import Machine, MachineStatus, Rental
 from recovery import services
@@ -19,8 +18,9 @@ from recovery.models import (
     IncidentStatus,
     Outcome,
 )
+from routing.providers import StraightLineProvider
 from tests import factories
-from tests.factories import MONZA, SITE, machine_at
+from tests.factories import MILANO, MONZA, SITE, machine_at
 
 pytestmark = pytest.mark.django_db
 
@@ -70,9 +70,15 @@ def test_full_recovery_stores_the_metrics_a_manager_reads(rental, dispatcher, te
     incident = services.dispatch_start(
         incident=incident, machine=replacement, technician=technician, by=dispatcher, at=T0 + minutes(6)
     )
-    travel = timedelta(hours=geodesic(MONZA, SITE).km * 1.3 / 60) + minutes(20)
-    promised = T0 + minutes(6) + travel
+    # The whole journey: Luca drives from Milano to the Monza yard, loads, and tows it to the site;
+    # the promise adds the cushion of a branch with no journey history yet (20 %).
+    straight = StraightLineProvider()
+    travel = (
+        straight.leg(MILANO, MONZA).duration + minutes(20) + straight.leg(MONZA, SITE, speed_kmh=60).duration
+    )
+    promised = T0 + minutes(6) + travel * 1.2
     assert incident.first_promised_eta == promised
+    assert incident.expected_eta == T0 + minutes(6) + travel
     assert Machine.objects.get(pk=replacement.pk).status == MachineStatus.RESERVED
 
     services.dispatch_depart(

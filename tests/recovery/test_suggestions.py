@@ -4,7 +4,7 @@ import random
 
 import pytest
 from django.test import override_settings
-from geopy.distance import geodesic
+from geopy.distance import geodesic, great_circle
 
 from fleet.models import MachineStatus
 from recovery import selectors
@@ -28,14 +28,26 @@ def test_nearest_available_machine_of_the_same_category_comes_first(mini, milano
     assert first.distance_km == pytest.approx(geodesic(MONZA, SITE).km, abs=0.05)
 
 
-def test_eta_is_distance_times_circuity_over_branch_speed_plus_preparation(mini, monza):
+def test_without_a_crew_on_shift_the_plan_is_preparation_and_the_drive_and_the_promise_adds_a_cushion(
+    mini, monza
+):
     machine_at(mini, monza, MONZA, "PR0000002")
 
     with override_settings(PRONTO={**_pronto(), "ETA_ROAD_CIRCUITY": 1.5, "ETA_PREPARATION_MINUTES": 30}):
         suggestion = selectors.replacement_suggestions(category=mini, site=SITE).suggestions[0]
 
-    expected_minutes = geodesic(MONZA, SITE).km * 1.5 / 60 * 60 + 30
-    assert suggestion.eta_minutes == round(expected_minutes)
+    # Straight line: sphere km x circuity / Monza's truck speed (60 km/h), after 30 minutes' loading.
+    drive_minutes = great_circle(MONZA, SITE).km * 1.5 / 60 * 60
+    plan = suggestion.plan
+    assert plan.crew is None
+    assert [(leg.name, round(leg.minutes, 1)) for leg in plan.legs] == [
+        ("preparation and loading", 30.0),
+        ("yard to the site", round(drive_minutes, 1)),
+    ]
+    assert plan.source == "straight_line"
+    # No journey history yet at Monza: the promise is the travel time plus 20 %.
+    assert plan.correction.basis == "no history yet"
+    assert suggestion.eta_minutes == round((drive_minutes + 30) * 1.2)
 
 
 def test_substitute_is_offered_with_its_place_in_the_customers_preferences(

@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from geopy.distance import great_circle
 
 from fleet.models import Technician
-from recovery.eta import StraightLineEtaProvider
+from recovery.learning import default_correction
 from recovery.models import EtaRevision, EventKind, Incident
+from routing.providers import StraightLineProvider
 from tests.factories import BERGAMO, MONZA, SITE
 from tests.technician.conftest import API, iso
 
@@ -24,11 +26,10 @@ def ping(phone, *points, key: str | None = None):
 
 
 def drive_from(origin) -> timedelta:
-    return (
-        StraightLineEtaProvider()
-        .estimate(origin=origin, destination=SITE, road_speed_kmh=60, loading=False)
-        .duration
-    )
+    """The live promise: the straight-line drive at the depot's truck speed, with the cushion a
+    branch without journey history gets (recovery.learning)."""
+    drive = StraightLineProvider().leg(origin, SITE, speed_kmh=60).duration
+    return default_correction().promised(drive)
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_a_ping_en_route_revises_the_eta_only_when_it_moves_by_the_threshold(en_
     revisions = EtaRevision.objects.filter(incident=en_route, channel="technician")
     assert [(r.eta, r.at) for r in revisions] == [(expected, t0 + minutes(20))]
     event = en_route.timeline.get(kind=EventKind.ETA_REVISED)
-    assert event.detail.startswith("Live position, 38.")
+    assert event.detail.startswith(f"Live position, {great_circle(BERGAMO, SITE).km:.1f} km to go")
 
 
 def test_the_customer_hears_of_a_delay_once_not_on_every_ping(en_route, lucas_phone, t0, sms):
