@@ -82,6 +82,7 @@ test: venv-dev services assets messages
 bench: venv-dev services
 	@scripts/ensure_wrk.sh
 	$(PY) bench/nearest.py
+	$(PY) bench/promise.py
 	$(PY) bench/api_load.py
 
 # Style, types (django-stubs, drf-stubs) and the one-way dependencies between apps.

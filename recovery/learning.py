@@ -109,36 +109,60 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+@dataclass(frozen=True)
+class FittedCorrection:
+    branch_id: int
+    band: int | None  # None: the branch at any hour
+    samples: int
+    median_ratio: float
+    promise_ratio: float
+
+
+def fit_corrections(
+    samples: Iterable[tuple[int, int, float]], *, q: float, minimum: int
+) -> list[FittedCorrection]:
+    """From (branch, band, actual/predicted ratio) samples: per branch, and per branch and band where
+    there are at least `minimum` journeys, the median ratio and the ratio at quantile `q`."""
+    by_branch: dict[int, list[tuple[int, float]]] = {}
+    for branch_id, band, ratio in samples:
+        by_branch.setdefault(branch_id, []).append((band, ratio))
+    fitted = []
+    for branch_id, found in by_branch.items():
+        groups: dict[int | None, list[float]] = {None: [r for _, r in found]}
+        for band, ratio in found:
+            groups.setdefault(band, []).append(ratio)
+        fitted += [
+            FittedCorrection(branch_id, band, len(ratios), statistics.median(ratios), quantile(ratios, q))
+            for band, ratios in groups.items()
+            if len(ratios) >= minimum
+        ]
+    return fitted
+
+
 def travel_corrections_fit(*, now: datetime | None = None, since_days: int | None = None) -> int:
-    """Refit every branch's corrections from its journeys; returns how many rows were written."""
+    """Refit every branch's corrections from its recent journeys; returns how many rows were written."""
     now = now or timezone.now()
     config = settings.PRONTO
-    q, minimum = config["PROMISE_QUANTILE"], config["PROMISE_MIN_SAMPLES"]
     since = now - timedelta(days=since_days or config["PROMISE_HISTORY_DAYS"])
-    by_branch: dict[int, list[tuple[int, float]]] = {}
-    for journey in Journey.objects.filter(arrived_at__gte=since, predicted__gt=timedelta(0)).only(
+    journeys = Journey.objects.filter(arrived_at__gte=since, predicted__gt=timedelta(0)).only(
         "branch_id", "band", "dispatched_at", "arrived_at", "predicted"
-    ):
-        by_branch.setdefault(journey.branch_id, []).append((journey.band, journey.ratio))
-    rows: list[tuple[int, int | None, list[float]]] = []
-    for branch_id, found in by_branch.items():
-        if len(found) >= minimum:
-            rows.append((branch_id, None, [r for _, r in found]))
-        bands: dict[int, list[float]] = {}
-        for band, ratio in found:
-            bands.setdefault(band, []).append(ratio)
-        rows += [(branch_id, band, ratios) for band, ratios in bands.items() if len(ratios) >= minimum]
+    )
+    fitted = fit_corrections(
+        ((j.branch_id, j.band, j.ratio) for j in journeys.iterator()),
+        q=config["PROMISE_QUANTILE"],
+        minimum=config["PROMISE_MIN_SAMPLES"],
+    )
     with transaction.atomic():
         TravelCorrection.objects.all().delete()
         TravelCorrection.objects.bulk_create(
             TravelCorrection(
-                branch_id=branch_id,
-                band=band,
-                samples=len(ratios),
-                median_ratio=statistics.median(ratios),
-                promise_ratio=quantile(ratios, q),
+                branch_id=f.branch_id,
+                band=f.band,
+                samples=f.samples,
+                median_ratio=f.median_ratio,
+                promise_ratio=f.promise_ratio,
                 fitted_at=now,
             )
-            for branch_id, band, ratios in rows
+            for f in fitted
         )
-    return len(rows)
+    return len(fitted)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F, FloatField, Func, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_noop
 from geopy.distance import great_circle
 
 from fleet.models import Technician
@@ -24,10 +25,12 @@ from recovery.learning import Correction, correction_for, corrections_for
 from recovery.models import Incident
 from routing.providers import Leg, Point, TravelMatrix, TravelSource, get_routing_provider
 
-CREW_LEG = "crew to the yard"
-PREPARATION_LEG = "preparation and loading"
-DELIVERY_LEG = "yard to the site"
-REPAIR_LEG = "crew to the site"
+# Leg names are stored on the incident's plan in English and translated where they are shown.
+CREW_LEG = gettext_noop("crew to the yard")
+PREPARATION_LEG = gettext_noop("preparation and loading")
+DELIVERY_LEG = gettext_noop("yard to the site")
+REPAIR_LEG = gettext_noop("crew to the site")
+LIVE_LEG = gettext_noop("to the site")
 
 
 @dataclass(frozen=True)
@@ -349,7 +352,7 @@ def plan_remaining(*, incident: Incident, position: Point, at: datetime) -> Disp
     return DispatchPlan(
         machine_id=incident.replacement_machine_id,
         crew=None,
-        legs=[PlanLeg("to the site", leg.duration.total_seconds() / 60, round(leg.distance_km, 1))],
+        legs=[PlanLeg(LIVE_LEG, leg.duration.total_seconds() / 60, round(leg.distance_km, 1))],
         travel=leg.duration,
         expected_arrival=at + correction.expected(leg.duration),
         promised_arrival=at + correction.promised(leg.duration),

@@ -5,7 +5,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from fleet.models import MachineStatus
 from notifications.backends import locmem
 from tests import factories
 from tests.fakes.twilio_server import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, TWILIO_BACKEND, FakeTwilio
+from tests.helpers import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,19 +76,12 @@ def anonymous_api() -> APIClient:
     return APIClient()
 
 
-def _wait_for_worker(app, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if app.control.ping(timeout=0.5):
-            return
-    raise RuntimeError("The Celery worker did not answer a ping in time.")
-
-
 class WorkerProcess:
     """A real `celery worker` on the test broker and the test database."""
 
     def __init__(self, database_name: str):
         self.database_name = database_name
+        self.hostname = f"pronto-test-{os.getpid()}@localhost"
         self.process: subprocess.Popen | None = None
 
     def env(self) -> dict:
@@ -113,13 +106,40 @@ class WorkerProcess:
                 "--without-gossip",
                 "--without-mingle",
                 "--loglevel=WARNING",
-                f"--hostname=pronto-test-{os.getpid()}@%h",
+                f"--hostname={self.hostname}",
             ],
             cwd=ROOT,
             env=self.env(),
             start_new_session=True,
         )
-        _wait_for_worker(app)
+        wait_until(
+            lambda: app.control.ping(destination=[self.hostname], timeout=0.5),
+            timeout=30,
+            message=f"the Celery worker {self.hostname} to answer a ping",
+        )
+
+    def finished(self, task_name: str) -> int | None:
+        """How many runs of `task_name` this worker has finished since it started, or None while
+        any task waits in the queue or sits in the worker (running, prefetched, or held for a
+        countdown). Read from the queue towards the finished count, so a task moving along
+        between two reads is seen at least once."""
+        from config.celery import app
+
+        with app.connection_for_write() as connection:
+            # Declaring (the worker does too) counts the messages in every priority's list.
+            queued = connection.default_channel.queue_declare(
+                queue=settings.CELERY_TASK_DEFAULT_QUEUE
+            ).message_count
+        if queued:
+            return None
+        control = app.control.inspect(destination=[self.hostname], timeout=5)
+        for held in (control.reserved(), control.scheduled(), control.active()):
+            if held is None or held.get(self.hostname):
+                return None
+        stats = control.stats()
+        if stats is None:
+            return None
+        return stats[self.hostname]["total"].get(task_name, 0)
 
     def stop(self, sig=signal.SIGTERM) -> None:
         if self.process and self.process.poll() is None:

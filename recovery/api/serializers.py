@@ -203,6 +203,8 @@ class IncidentOutput(serializers.ModelSerializer):
             "outcome",
             "first_promised_eta",
             "current_eta",
+            "expected_eta",
+            "plan",
             "time_to_dispatch",
             "time_to_arrival",
             "time_to_recovery",

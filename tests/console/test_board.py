@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from recovery import services
-from recovery.models import Channel
 from tests import factories
 from tests.factories import SITE
 
@@ -14,12 +13,11 @@ pytestmark = pytest.mark.django_db
 
 
 def log(rental, user, minutes_ago=0):
-    return services.incident_log(
+    return factories.incident_through(
         rental=rental,
-        reported_by=user,
-        channel=Channel.PHONE,
+        by=user,
         symptom="Track came off",
-        at=timezone.now() - timedelta(minutes=minutes_ago),
+        reported_at=timezone.now() - timedelta(minutes=minutes_ago),
     )
 
 

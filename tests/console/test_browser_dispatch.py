@@ -10,7 +10,7 @@ from notifications import services as sms_services
 from notifications.backends import locmem
 from notifications.models import Message, MessageKind
 from recovery import services
-from recovery.models import Channel, Incident
+from recovery.models import Incident
 from tests import factories
 from tests.console.conftest import log_in, screenshot
 
@@ -63,7 +63,10 @@ def test_dispatcher_logs_a_breakdown_dispatches_and_the_loyalty_figures_move(
 
     expect(page.locator(".message-success")).to_contain_text("Breakdown logged")
     rows = page.locator("tr.suggestion")
-    expect(rows.first).to_contain_text("PR0000002")
+    # Luca waits at the Milano yard: its machine is farther from the site than Monza's, but he
+    # loads it where he stands, so it arrives first.
+    expect(rows.first).to_contain_text("PR0000003")
+    expect(rows.first).to_contain_text("crew to the yard 0")
     expect(rows.first).to_contain_text("exact")
     expect(rows.first).to_contain_text("Luca Ferri")
     expect(page.locator("tr.suggestion", has_text="PR0000004")).to_contain_text("substitute")
@@ -133,26 +136,24 @@ def test_dispatcher_logs_a_breakdown_dispatches_and_the_loyalty_figures_move(
 def test_machine_taken_a_moment_earlier_shows_a_friendly_message_and_the_next_best(
     new_page, live_server, desk, dispatcher, second_rental
 ):
-    incident = services.incident_log(
-        rental=desk["rental"], reported_by=dispatcher, channel=Channel.PHONE, symptom="Engine will not start"
+    incident = factories.incident_through(
+        rental=desk["rental"], by=dispatcher, symptom="Engine will not start"
     )
     page = new_page()
     log_in(page, live_server, "chiara")
     page.goto(f"{live_server.url}/incidents/{incident.pk}/")
-    expect(page.locator("tr.suggestion").first).to_contain_text("PR0000002")
+    expect(page.locator("tr.suggestion").first).to_contain_text("PR0000003")
 
-    # Another dispatcher, on another incident, takes PR0000002 while this page is open.
-    rival = services.incident_log(
-        rental=second_rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Bucket cylinder leak"
-    )
-    services.replacement_reserve(incident=rival, machine=desk["replacements"]["monza"], by=dispatcher)
+    # Another dispatcher, on another incident, takes PR0000003 while this page is open.
+    rival = factories.incident_through(rental=second_rental, by=dispatcher, symptom="Bucket cylinder leak")
+    services.replacement_reserve(incident=rival, machine=desk["replacements"]["milano"], by=dispatcher)
 
     page.locator("tr.suggestion").first.get_by_role("button", name="Dispatch").click()
 
     warning = page.locator(".message-warning")
-    expect(warning).to_contain_text("PR0000002 was just reserved by another dispatcher")
-    expect(warning).to_contain_text("the next best is PR0000003")
-    expect(page.locator("tr.suggestion").first).to_contain_text("PR0000003")
+    expect(warning).to_contain_text("PR0000003 was just reserved by another dispatcher")
+    expect(warning).to_contain_text("the next best is PR0000002")
+    expect(page.locator("tr.suggestion").first).to_contain_text("PR0000002")
     expect(page.locator("#incident-status")).to_have_text("Reported")
     screenshot(page, "incident_machine_taken")
 
@@ -172,9 +173,7 @@ def test_board_refreshes_by_itself_without_losing_what_the_dispatcher_types(
     expect(search).to_be_focused()
     page.keyboard.type("Bianchi, via Ga")
 
-    incident = services.incident_log(
-        rental=desk["rental"], reported_by=dispatcher, channel=Channel.PHONE, symptom="Track came off"
-    )
+    incident = factories.incident_through(rental=desk["rental"], by=dispatcher, symptom="Track came off")
 
     row = page.locator(f"#incident-{incident.pk}")
     expect(row).to_be_visible()
@@ -191,9 +190,7 @@ def test_board_refreshes_by_itself_without_losing_what_the_dispatcher_types(
 
 
 def test_incident_page_reads_well_on_a_tablet(new_page, live_server, desk, dispatcher):
-    incident = services.incident_log(
-        rental=desk["rental"], reported_by=dispatcher, channel=Channel.PHONE, symptom="Generator trips"
-    )
+    incident = factories.incident_through(rental=desk["rental"], by=dispatcher, symptom="Generator trips")
     page = new_page(width=768, height=1024)
     log_in(page, live_server, "chiara")
     page.goto(f"{live_server.url}/incidents/{incident.pk}/")

@@ -10,21 +10,25 @@ from playwright.sync_api import expect
 
 from recovery import loyalty, services
 from recovery.models import FollowUpStatus, GoodwillStatus
+from tests import factories
 from tests.console.conftest import log_in, screenshot
-from tests.helpers import recovered_incident
+from tests.factories import incident_through
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def detractor(dispatcher, manager, rental, technician):
-    return recovered_incident(
+    return incident_through(
+        "recovered",
         rental=rental,
         technician=technician,
         by=dispatcher,
         reported_at=loyalty.this_week().since + timedelta(minutes=5),
-        arrive_after=70,
-        recover_after=150,
+        repair_only=True,
+        symptom="Engine will not start",
+        on_site_after=70,
+        recovered_after=150,
         score=3,
     )
 
@@ -65,9 +69,7 @@ def test_manager_reads_the_figures_calls_the_detractor_back_and_exports_csv(new_
 def test_manager_approves_a_credit_above_the_dispatchers_limit(
     new_page, live_server, dispatcher, manager, rental
 ):
-    incident = services.incident_log(
-        rental=rental, reported_by=dispatcher, channel="phone", symptom="Won't start"
-    )
+    incident = factories.incident_through(rental=rental, by=dispatcher, symptom="Won't start")
     credit = services.goodwill_grant(
         incident=incident, amount_eur=2500, reason="Crane idle for two days", by=dispatcher
     )

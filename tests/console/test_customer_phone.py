@@ -5,8 +5,8 @@ import pytest
 from fleet.models import Customer
 from notifications import services as sms_services
 from notifications.models import Direction, Message
-from recovery import services
-from recovery.models import Channel, EventKind
+from recovery.models import EventKind
+from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,9 +24,7 @@ def demo(settings, live_server):
 @pytest.fixture
 def incident(rental, dispatcher, monkeypatch):
     monkeypatch.setattr(sms_services, "_enqueue", lambda message_id: None)
-    return services.incident_log(
-        rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Hydraulic hose burst"
-    )
+    return factories.incident_through(rental=rental, by=dispatcher)
 
 
 def test_a_reply_typed_on_the_customers_phone_lands_in_the_conversation(demo, dispatcher_client, incident):

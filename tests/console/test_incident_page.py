@@ -10,7 +10,7 @@ from fleet.models import Customer, MachineStatus
 from notifications import services as sms_services
 from notifications.models import Message, MessageKind
 from recovery import services
-from recovery.models import Channel, GoodwillStatus, IncidentStatus
+from recovery.models import GoodwillStatus, IncidentStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def incident(rental, dispatcher):
-    return services.incident_log(
-        rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Hydraulic hose burst"
-    )
+    return factories.incident_through(rental=rental, by=dispatcher)
 
 
 def page(client, incident) -> str:
@@ -49,9 +47,7 @@ def test_one_click_dispatch_reserves_the_machine_and_promises_an_eta(
 def test_machine_taken_a_moment_earlier_is_a_plain_message_with_the_next_best(
     dispatcher_client, dispatcher, incident, second_rental, replacements, technician
 ):
-    rival = services.incident_log(
-        rental=second_rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Bucket cylinder leak"
-    )
+    rival = factories.incident_through(rental=second_rental, by=dispatcher, symptom="Bucket cylinder leak")
     services.replacement_reserve(incident=rival, machine=replacements["monza"], by=dispatcher)
 
     response = dispatcher_client.post(
@@ -331,3 +327,19 @@ def test_opening_an_incident_is_audited_as_a_view_of_the_customers_data(
     entry = AuditEntry.objects.get(object_type="incident", object_id=str(incident.pk))
     assert (entry.actor, entry.action, entry.channel) == (dispatcher, "view", "console")
     assert entry.customer_id == incident.rental.customer_id
+
+
+def test_with_the_road_network_down_each_replacement_says_its_times_are_a_straight_line_guess(
+    dispatcher_client, incident, replacements, technician, settings
+):
+    from routing.providers import OsrmProvider
+
+    settings.ROUTING_PROVIDER = "routing.providers.OsrmProvider"
+    settings.OSRM_URL = "http://127.0.0.1:9"  # the discard port: nothing answers there
+    OsrmProvider._breakers.clear()
+
+    text = page(dispatcher_client, incident)
+    OsrmProvider._breakers.clear()
+
+    assert text.count("straight line: road network unavailable") >= len(replacements)
+    assert "PR0000002" in text and "Dispatch</button>" in text

@@ -82,13 +82,24 @@ def test_a_machine_with_an_open_incident_points_to_it_instead_of_logging_twice(d
     assert Incident.objects.filter(status=IncidentStatus.REPORTED).count() == 1
 
 
-@pytest.mark.parametrize("rental_id", ["abc", "-1", "99999999"])
-def test_a_mangled_rental_id_is_a_message_not_an_error_page(dispatcher_client, rental_id, db):
+@pytest.mark.parametrize(
+    ("rental_id", "redirected", "message"),
+    [
+        ("abc", False, "Enter a whole number."),
+        ("-1", True, "That rental no longer exists; search again."),
+        ("99999999", True, "That rental no longer exists; search again."),
+    ],
+)
+def test_a_mangled_rental_id_is_a_message_not_an_error_page(
+    dispatcher_client, rental_id, redirected, message, db
+):
     shown = dispatcher_client.get("/intake/", {"rental": rental_id})
     posted = dispatcher_client.post(
-        "/intake/", {"rental": rental_id, "symptom": "Smoke", "severity": "degraded"}
+        "/intake/", {"rental": rental_id, "symptom": "Smoke", "severity": "degraded"}, follow=True
     )
 
     assert shown.status_code == 200 and "Pick a rental on the left first." in shown.content.decode()
-    assert posted.status_code in (200, 302)
+    assert posted.status_code == 200
+    assert posted.redirect_chain == ([("/intake/", 302)] if redirected else [])
+    assert message in posted.content.decode()
     assert not Incident.objects.exists()

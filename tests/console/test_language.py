@@ -40,15 +40,18 @@ def test_italian_numbers_do_not_break_the_trend_chart(
     from datetime import timedelta
 
     from recovery import loyalty
-    from tests.helpers import recovered_incident
+    from tests.factories import incident_through
 
-    recovered_incident(
+    incident_through(
+        "recovered",
         rental=rental,
         technician=technician,
         by=dispatcher,
         reported_at=loyalty.this_week().since + timedelta(minutes=5),
-        arrive_after=40,
-        recover_after=75,
+        repair_only=True,
+        symptom="Engine will not start",
+        on_site_after=40,
+        recovered_after=75,
     )
     manager_client.post("/language/", {"language": "it"})
 

@@ -14,20 +14,23 @@ from recovery import loyalty
 from recovery.demo import seed_history
 from recovery.figures import recovered_incidents
 from recovery.models import FollowUpStatus
-from tests.helpers import recovered_incident
+from tests.factories import incident_through
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def detractor(rental, technician, dispatcher):
-    return recovered_incident(
+    return incident_through(
+        "recovered",
         rental=rental,
         technician=technician,
         by=dispatcher,
         reported_at=loyalty.this_week().since + timedelta(minutes=5),
-        arrive_after=50,
-        recover_after=90,
+        repair_only=True,
+        symptom="Engine will not start",
+        on_site_after=50,
+        recovered_after=90,
         score=4,
     )
 

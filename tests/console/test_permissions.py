@@ -65,7 +65,10 @@ def test_user_without_a_role_is_told_to_ask_for_one(db):
 def test_every_desk_role_sees_the_board(db, role):
     user = factories.UserFactory(role=role, username=f"desk-{role}")
 
-    assert client_for(user).get("/").status_code == 200
+    response = client_for(user).get("/")
+
+    assert response.status_code == 200
+    assert "<h1>Live board</h1>" in response.content.decode()
 
 
 def test_loyalty_figures_are_for_managers_only(dispatcher_client, manager_client):

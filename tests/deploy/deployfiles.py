@@ -53,10 +53,16 @@ def k8s_objects(kind: str) -> list[dict]:
     return [doc for doc in k8s_documents() if doc.get("kind") == kind]
 
 
-def k8s_containers() -> list[dict]:
+# Workloads that run another project's pinned image (the routing engine), not Pronto's own.
+THIRD_PARTY_WORKLOADS = {"osrm", "osrm-prepare"}
+
+
+def k8s_containers(*, ours: bool = True) -> list[dict]:
+    """The containers of Pronto's own workloads (ours=True) or of the third-party ones."""
     containers = []
     for workload in k8s_objects("Deployment") + k8s_objects("Job"):
-        containers += workload["spec"]["template"]["spec"]["containers"]
+        if (workload["metadata"]["name"] in THIRD_PARTY_WORKLOADS) != ours:
+            containers += workload["spec"]["template"]["spec"]["containers"]
     return containers
 
 

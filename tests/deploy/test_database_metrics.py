@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from notifications.models import Message, MessageStatus
-from recovery.models import Incident, IncidentStatus
+from recovery.models import Incident
+from tests.factories import incident_through
 from tests.notifications.helpers import logged_incident
 from tests.privacy.helpers import deliver_queued_messages
 
@@ -28,13 +29,12 @@ def scrape(client, settings):
 
 
 def recovered_in(minutes: int) -> Incident:
-    incident = logged_incident()
-    Incident.objects.filter(pk=incident.pk).update(
-        status=IncidentStatus.RECOVERED,
-        recovered_at=incident.reported_at + timedelta(minutes=minutes),
-        time_to_recovery=timedelta(minutes=minutes),
+    return incident_through(
+        "recovered",
+        reported_at=timezone.now() - timedelta(minutes=minutes + 1),
+        on_site_after=minutes / 2,
+        recovered_after=minutes,
     )
-    return incident
 
 
 def test_time_to_recovery_histogram_counts_stored_durations_in_minute_buckets(scrape):

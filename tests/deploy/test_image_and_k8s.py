@@ -59,6 +59,13 @@ def test_all_manifests_parse_and_every_container_runs_the_dockerfile_image():
     assert "-t pronto:" in (DEPLOY / "Dockerfile").read_text()
 
 
+def test_third_party_images_are_pinned_to_a_release():
+    images = {container["image"] for container in k8s_containers(ours=False)}
+
+    assert images == {"osrm/osrm-backend:v5.27.1"}
+    assert compose()["services"]["osrm"]["image"] == "osrm/osrm-backend:v5.27.1"
+
+
 def test_web_container_port_is_the_one_gunicorn_binds():
     gunicorn_port = int(gunicorn_config()["bind"].rsplit(":", 1)[1])
     [web] = [c for c in k8s_containers() if c["name"] == "web"]
@@ -95,7 +102,7 @@ def test_beat_is_a_single_pod_replaced_not_rolled():
 
 def test_workers_scale_horizontally_and_migrations_run_as_a_job():
     [hpa] = k8s_objects("HorizontalPodAutoscaler")
-    [job] = k8s_objects("Job")
+    [job] = [job for job in k8s_objects("Job") if job["metadata"]["name"] == "pronto-migrate"]
 
     assert hpa["spec"]["scaleTargetRef"]["name"] == "pronto-worker"
     assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
@@ -103,13 +110,27 @@ def test_workers_scale_horizontally_and_migrations_run_as_a_job():
 
 
 def test_web_is_reachable_through_a_service_and_a_tls_ingress():
-    [service] = k8s_objects("Service")
+    [service] = [service for service in k8s_objects("Service") if service["metadata"]["name"] != "osrm"]
     [ingress] = k8s_objects("Ingress")
 
     assert service["spec"]["selector"] == {"app.kubernetes.io/name": "pronto-web"}
     assert ingress["spec"]["tls"][0]["secretName"]
     backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
     assert backend["name"] == service["metadata"]["name"]
+
+
+def test_the_routing_engine_is_served_where_the_config_map_points_the_app():
+    [config_map] = k8s_objects("ConfigMap")
+    [osrm] = [service for service in k8s_objects("Service") if service["metadata"]["name"] == "osrm"]
+    [routed] = [d for d in k8s_objects("Deployment") if d["metadata"]["name"] == "osrm"]
+
+    assert config_map["data"]["ROUTING_PROVIDER"] == "routing.providers.OsrmProvider"
+    assert config_map["data"]["OSRM_URL"] == f"http://osrm:{osrm['spec']['ports'][0]['port']}"
+    assert routed["spec"]["template"]["spec"]["containers"][0]["args"][:3] == [
+        "osrm-routed",
+        "--algorithm",
+        "mld",
+    ]
 
 
 def test_config_map_and_secret_only_set_variables_the_app_reads():

@@ -99,22 +99,36 @@ def test_container_starts_its_command_when_production_is_configured():
     assert result.stdout.strip().endswith("started")
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
-def test_probes_and_scrapes_over_plain_http_are_not_redirected_to_https(client, settings, db, path):
+@pytest.mark.parametrize(
+    ("path", "content_type", "starts"),
+    [
+        ("/healthz", "application/json", b'{"status": "ok"}'),
+        ("/readyz", "application/json", b'{"status": "ok", "database": "ok", "broker": "ok"}'),
+        ("/metrics", "text/plain; version=1.0.0; charset=utf-8", b"# HELP "),
+    ],
+)
+def test_probes_and_scrapes_over_plain_http_are_answered_not_redirected_to_https(
+    client, settings, db, path, content_type, starts
+):
+    """A kubelet probe or a Prometheus scrape inside the cluster speaks plain HTTP and gets its answer."""
     settings.SECURE_SSL_REDIRECT = True
+    settings.METRICS_TOKEN = "scrape-token"
 
-    response = client.get(path)
+    response = client.get(path, headers={"Authorization": "Bearer scrape-token"})
 
-    assert response.status_code != 301
+    assert response.status_code == 200
+    assert "Location" not in response
+    assert response["Content-Type"] == content_type
+    assert response.content.startswith(starts)
 
 
 def test_plain_http_page_requests_are_redirected_to_https(client, settings):
     settings.SECURE_SSL_REDIRECT = True
 
-    response = client.get("/api/v1/machines/")
+    response = client.get("/api/v1/machines/?page=2")
 
     assert response.status_code == 301
-    assert response["Location"].startswith("https://")
+    assert response["Location"] == "https://testserver/api/v1/machines/?page=2"
 
 
 def test_https_behind_the_proxy_is_not_redirected_again(client, settings):
@@ -122,7 +136,9 @@ def test_https_behind_the_proxy_is_not_redirected_again(client, settings):
 
     response = client.get("/api/v1/machines/", headers={"X-Forwarded-Proto": "https"})
 
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
+    assert "Location" not in response
+    assert response.json()["code"] == "not_authenticated"
 
 
 def test_pages_carry_a_same_origin_content_security_policy(client):

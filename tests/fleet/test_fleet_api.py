@@ -130,11 +130,15 @@ def test_technicians_cannot_change_the_fleet(db):
 def test_the_api_requires_a_login(anonymous_api):
     response = anonymous_api.get("/api/v1/machines/")
 
-    assert response.status_code in (401, 403)
-    assert response.json()["code"] == "not_authenticated"
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {
+        "detail": "Authentication credentials were not provided.",
+        "code": "not_authenticated",
+    }
 
 
-def test_token_authentication_works_for_scripts_and_apps(dispatcher):
+def test_token_authentication_works_for_scripts_and_apps(dispatcher, milano):
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
@@ -142,7 +146,10 @@ def test_token_authentication_works_for_scripts_and_apps(dispatcher):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
 
-    assert client.get("/api/v1/branches/").status_code == 200
+    response = client.get("/api/v1/branches/")
+
+    assert response.status_code == 200
+    assert [branch["name"] for branch in response.json()["results"]] == ["Milano"]
 
 
 @pytest.mark.parametrize("resource", ["customers", "rentals", "technicians"])

@@ -22,8 +22,8 @@ def _no_broker(monkeypatch):
     monkeypatch.setattr(services, "_enqueue", lambda message_id: None)
 
 
-def page(token: str):
-    return Client().get(f"/t/{token}/")
+def page(token: str, language: str = "en"):
+    return Client().get(f"/t/{token}/", headers={"Accept-Language": language})
 
 
 def test_the_tracking_page_shows_status_eta_technician_and_a_call_button_in_the_customers_language():
@@ -43,7 +43,13 @@ def test_the_link_sent_at_dispatch_opens_the_page():
     incident = dispatched_incident(language="en")
     body = Message.objects.get(incident=incident, kind=MessageKind.ETA).body
     path = body[body.index("/t/") :].split()[0]
-    assert Client().get(path).status_code == 200
+
+    response = Client().get(path)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert timezone.localtime(incident.current_eta).strftime("%H:%M") in html
+    assert "Luca" in html
 
 
 def test_a_tampered_link_is_a_friendly_404():
@@ -52,7 +58,8 @@ def test_a_tampered_link_is_a_friendly_404():
     forged = str(incident.pk + 1) + token[len(str(incident.pk)) :]
     response = page(forged)
     assert response.status_code == 404
-    assert "expired" in response.content.decode() or "scaduto" in response.content.decode()
+    assert "<h1>This link has expired</h1>" in response.content.decode()
+    assert "<h1>Questo link è scaduto</h1>" in page(forged, language="it").content.decode()
 
 
 def test_an_expired_link_is_a_friendly_404(monkeypatch, settings):
@@ -61,7 +68,9 @@ def test_an_expired_link_is_a_friendly_404(monkeypatch, settings):
     monkeypatch.setattr(signing.time, "time", lambda: old)
     token = tracking_token(incident_id=incident.pk)
     monkeypatch.undo()
-    assert page(token).status_code == 404
+    response = page(token)
+    assert response.status_code == 404
+    assert "<h1>This link has expired</h1>" in response.content.decode()
 
 
 def test_a_dispatcher_replies_to_the_customer_from_the_api(dispatcher_api):

@@ -109,8 +109,9 @@ def test_a_connection_dropped_after_the_request_went_out_is_an_unknown_outcome(f
 
     sender = threading.Thread(target=send)
     sender.start()
-    assert hang.started.wait(5)
+    assert hang.started.wait(5), "The request never reached the fake Twilio"
     fake_twilio.reset()  # releases the hang: the fake closes the connection without answering
     sender.join(5)
+    assert not sender.is_alive(), "The send still hangs 5 s after the connection was dropped"
     assert [type(error) for error in errors] == [UnknownOutcomeSmsError]
     assert fake_twilio.messages == []

@@ -10,6 +10,7 @@ from notifications import services
 from notifications.models import Direction, Message, MessageKind, MessageStatus
 from recovery import services as recovery
 from recovery.models import FollowUp, SurveyResponse
+from tests import factories
 from tests.fakes.twilio_server import AUTH_TOKEN
 from tests.notifications.helpers import dispatched_incident, logged_incident
 
@@ -91,10 +92,7 @@ def test_help_answers_with_the_branch_phone(word, language, words):
 
 
 def recovered_and_surveyed(**customer):
-    incident = dispatched_incident(**customer)
-    recovery.dispatch_depart(incident=incident, by=None)
-    recovery.dispatch_arrive(incident=incident, by=None)
-    recovery.incident_recover(incident=incident, outcome="swapped", by=None)
+    incident = factories.incident_through("recovered", incident=dispatched_incident(**customer))
     services.customer_message_queue(incident=incident, kind=MessageKind.SURVEY)
     return incident
 

@@ -2,7 +2,6 @@
 
 import signal
 import socket
-import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,8 @@ from tests.helpers import wait_until
 from tests.notifications.helpers import logged_incident
 
 pytestmark = pytest.mark.worker
+
+SEND = message_send_task.name
 
 
 @pytest.fixture
@@ -40,19 +41,47 @@ def acknowledgement(incident) -> Message:
     return Message.objects.get(incident=incident, kind=MessageKind.ACKNOWLEDGEMENT)
 
 
+def sent(message: Message) -> bool:
+    return Message.objects.get(pk=message.pk).twilio_sid is not None
+
+
+def sends_finished(worker) -> int:
+    """Every send task the worker has run so far, once nothing is left in the queue or the worker."""
+
+    def counted() -> list[int] | None:
+        finished = worker.finished(SEND)
+        return None if finished is None else [finished]
+
+    return wait_until(counted, message="the Celery worker to finish every SMS task and hold none")[0]
+
+
+def wait_for_sends(worker, count: int) -> None:
+    """Until the worker has run `count` send tasks and holds no other: any duplicate had its chance."""
+    wait_until(
+        lambda: (worker.finished(SEND) or 0) >= count,
+        message=f"the Celery worker to finish {count} SMS tasks and hold none",
+    )
+
+
 def test_an_sms_queued_in_a_transaction_is_sent_once_after_commit(sms_worker, fake_twilio):
+    before = sends_finished(sms_worker)
+
     message = acknowledgement(logged_incident())
-    wait_until(lambda: len(fake_twilio.messages) == 1)
-    wait_until(lambda: Message.objects.get(pk=message.pk).twilio_sid is not None)
+
+    wait_until(lambda: sent(message), message="the acknowledgement's Twilio SID")
+    wait_for_sends(sms_worker, before + 1)
     assert fake_twilio.bodies_to(message.to_number) == [message.body]
 
 
 def test_duplicate_task_deliveries_send_the_sms_once(sms_worker, fake_twilio):
+    before = sends_finished(sms_worker)
     message = acknowledgement(logged_incident())
+
     for _ in range(4):
         message_send_task.delay(message.pk)
-    wait_until(lambda: Message.objects.get(pk=message.pk).twilio_sid is not None)
-    time.sleep(1)  # give the duplicates their chance to (wrongly) send
+
+    wait_for_sends(sms_worker, before + 5)  # the one enqueued at commit and the four duplicates
+    assert sent(message)
     assert fake_twilio.bodies_to(message.to_number) == [message.body]
 
 
@@ -62,19 +91,23 @@ def test_a_worker_killed_mid_send_ends_with_exactly_one_sms(
 ):
     hang = fake_twilio.hang_next(accept=twilio_took_it)
     message = acknowledgement(logged_incident())
-    assert hang.started.wait(20)
+    assert hang.started.wait(20), "The worker never called Twilio"
     sms_worker.stop(sig=signal.SIGKILL)
     hang.released.set()
     assert Message.objects.get(pk=message.pk).status == MessageStatus.SENDING
 
     sms_worker.start()
-    sweep_now()
-    wait_until(lambda: Message.objects.get(pk=message.pk).twilio_sid is not None)
-    time.sleep(1)
+    swept = sweep_now()
+
+    # Found at Twilio, the SID is kept and nothing is sent again; not found, it is sent once more.
+    assert swept == {"requeued": 0, "found": int(twilio_took_it), "resent": int(not twilio_took_it)}
+    wait_until(lambda: sent(message), message="the message's Twilio SID after the sweep")
+    wait_for_sends(sms_worker, swept["resent"])  # counted since the restart
     assert fake_twilio.bodies_to(message.to_number) == [message.body]
 
 
 def test_a_broker_outage_at_commit_ends_with_exactly_one_sms(sms_worker, fake_twilio, sweep_now):
+    before = sends_finished(sms_worker)
     with socket.socket() as dead:
         dead.bind(("127.0.0.1", 0))
         dead_url = f"redis://127.0.0.1:{dead.getsockname()[1]}/3"
@@ -84,11 +117,13 @@ def test_a_broker_outage_at_commit_ends_with_exactly_one_sms(sms_worker, fake_tw
         message = acknowledgement(logged_incident())  # commits; the enqueue fails and is logged
     finally:
         point_publisher_at(live_url)
+
+    # Nothing reached the broker: the queue is empty, the worker idle and Twilio untouched.
+    assert sends_finished(sms_worker) == before
     assert Message.objects.get(pk=message.pk).status == MessageStatus.QUEUED
-    time.sleep(0.5)
     assert fake_twilio.messages == []
 
     assert sweep_now()["requeued"] == 1
-    wait_until(lambda: Message.objects.get(pk=message.pk).twilio_sid is not None)
-    time.sleep(1)
+    wait_until(lambda: sent(message), message="the message's Twilio SID after the sweep")
+    wait_for_sends(sms_worker, before + 1)
     assert fake_twilio.bodies_to(message.to_number) == [message.body]

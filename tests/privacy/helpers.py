@@ -51,24 +51,14 @@ def recovered_customer_story(settings, *, score: int = 4) -> Story:
     rental = factories.RentalFactory(
         customer=customer, site_address=SITE_ADDRESS, site_lat=SITE[0], site_lon=SITE[1]
     )
-    replacement = factories.MachineFactory(category=rental.machine.category)
-    technician = factories.TechnicianFactory(user=factories.UserFactory(username="luca", first_name="Luca"))
-    technician.skills.add(rental.machine.category)
-
     start = timezone.now() - timedelta(hours=5)
-    incident = recovery.incident_log(
+    incident = factories.incident_through(
+        "dispatched",
         rental=rental,
-        reported_by=dispatcher,
-        channel="phone",
-        symptom="Giulia Marchetti called from 347 123 4567: the arm will not lift",
-        at=start,
-    )
-    recovery.dispatch_start(
-        incident=incident,
         by=dispatcher,
-        machine=replacement,
-        technician=technician,
-        at=start + timedelta(minutes=10),
+        reported_at=start,
+        symptom="Giulia Marchetti called from 347 123 4567: the arm will not lift",
+        dispatched_after=10,
     )
     deliver_queued_messages(settings)
     sms.inbound_message_receive(

@@ -143,10 +143,8 @@ def test_the_erasure_is_audited_with_who_ran_it_and_no_values(story):
 
 
 def test_a_customer_with_an_open_incident_is_refused_with_a_reason_and_nothing_changes(settings):
-    open_incident = recovery.incident_log(
+    open_incident = factories.incident_through(
         rental=factories.RentalFactory(customer=factories.CustomerFactory(contact_name="Anna Neri")),
-        reported_by=None,
-        channel="phone",
         symptom="Engine will not start",
     )
     customer = open_incident.rental.customer
@@ -168,12 +166,7 @@ def test_an_sms_being_sent_right_now_postpones_the_erasure(story):
 
 def test_texts_still_queued_to_her_are_cancelled_not_sent(settings):
     story = recovered_customer_story(settings)
-    recovery.incident_log(
-        rental=factories.RentalFactory(customer=story.customer),
-        reported_by=None,
-        channel="phone",
-        symptom="x",
-    )
+    factories.incident_through(rental=factories.RentalFactory(customer=story.customer), symptom="x")
     queued = Message.objects.get(customer=story.customer, status=MessageStatus.QUEUED)
     recovery.incident_cancel(incident=queued.incident, reason="False alarm", by=None)
 
@@ -187,11 +180,8 @@ def test_another_customer_sharing_the_number_keeps_their_texts(settings, story):
     colleague = factories.CustomerFactory(
         company="Altra Ditta S.p.A.", contact_name="Bruno Galli", mobile=MOBILE
     )
-    incident = recovery.incident_log(
-        rental=factories.RentalFactory(customer=colleague),
-        reported_by=None,
-        channel="phone",
-        symptom="Flat tyre",
+    incident = factories.incident_through(
+        rental=factories.RentalFactory(customer=colleague), symptom="Flat tyre"
     )
     deliver_queued_messages(settings)
 

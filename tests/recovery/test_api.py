@@ -154,7 +154,8 @@ def test_unknown_incident_is_a_404(dispatcher_api):
 
 def test_technicians_and_strangers_cannot_use_the_dispatch_desk(incident_id, technician, anonymous_api):
     assert api_client_for(technician.user).get(f"/api/v1/incidents/{incident_id}/").status_code == 403
-    assert anonymous_api.get("/api/v1/incidents/").status_code in (401, 403)
+    stranger = anonymous_api.get("/api/v1/incidents/")
+    assert (stranger.status_code, stranger["WWW-Authenticate"]) == (401, "Token")
 
 
 def test_goodwill_above_the_limit_waits_for_a_manager(dispatcher_api, manager_api, incident_id):

@@ -9,7 +9,7 @@ from django.db import connection
 from fleet.models import MachineStatus
 from recovery import services
 from recovery.errors import MachineUnavailable
-from recovery.models import Channel, Incident, IncidentStatus
+from recovery.models import Incident, IncidentStatus
 from tests import factories
 from tests.factories import MONZA, SITE, machine_at
 
@@ -21,11 +21,7 @@ def _incidents(count, category, branch, dispatcher, prefix):
     for n in range(count):
         broken = machine_at(category, branch, SITE, f"{prefix}{n:04d}", status=MachineStatus.ON_RENT)
         rental = factories.RentalFactory(machine=broken, branch=branch)
-        incidents.append(
-            services.incident_log(
-                rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Won't start"
-            )
-        )
+        incidents.append(factories.incident_through(rental=rental, by=dispatcher, symptom="Won't start"))
     return incidents
 
 
@@ -48,6 +44,7 @@ def _race(work, count):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "A dispatcher's transaction hung for 60 s"
     return results
 
 

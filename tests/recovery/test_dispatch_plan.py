@@ -11,7 +11,7 @@ from geopy.distance import great_circle
 from fleet.models import MachineStatus
 from notifications.models import Message, MessageKind
 from recovery import learning, selectors, services
-from recovery.models import Channel, Journey, Outcome, TravelCorrection
+from recovery.models import Journey, Outcome, TravelCorrection
 from routing.providers import StraightLineProvider
 from tests import factories
 from tests.factories import machine_at
@@ -102,12 +102,8 @@ def test_the_firenze_case_a_crew_65_km_from_the_yard_is_promised_an_arrival_that
     site = (43.7800, 11.2000)
     machine = machine_at(mini, firenze, (43.7696, 11.2558), "PR0000030")
     far_crew = crew("Ilaria", arezzo, (43.4633, 11.8797), mini)
-    incident = services.incident_log(
-        rental=rental_at(site, mini, firenze),
-        reported_by=dispatcher,
-        channel=Channel.PHONE,
-        symptom="Dead",
-        at=T0,
+    incident = factories.incident_through(
+        rental=rental_at(site, mini, firenze), by=dispatcher, symptom="Dead", reported_at=T0
     )
 
     incident = services.dispatch_start(incident=incident, machine=machine, by=dispatcher, at=T0)
@@ -136,12 +132,8 @@ def test_the_dispatcher_may_send_another_crew_and_the_plan_is_recomputed_for_the
     machine = machine_at(mini, yard, (43.7696, 11.2558), "PR0000040")
     crew("Near", yard, (43.7696, 11.2558), mini)
     chosen = crew("Far", yard, (43.4633, 11.8797))  # no skill on file: the dispatcher knows better
-    incident = services.incident_log(
-        rental=rental_at(site, mini, yard),
-        reported_by=dispatcher,
-        channel=Channel.PHONE,
-        symptom="Dead",
-        at=T0,
+    incident = factories.incident_through(
+        rental=rental_at(site, mini, yard), by=dispatcher, symptom="Dead", reported_at=T0
     )
 
     incident = services.dispatch_start(
@@ -165,11 +157,15 @@ def journeys_taking(ratio, *, count, yard, mini, dispatcher, technician, start=T
         )
         rental = factories.RentalFactory(machine=broken, branch=yard, site_lat=43.78, site_lon=11.20)
         replacement = factories.MachineFactory(category=mini, home_branch=yard, lat=43.7696, lon=11.2558)
-        incident = services.incident_log(
-            rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Dead", at=at
-        )
-        incident = services.dispatch_start(
-            incident=incident, machine=replacement, technician=technician, by=dispatcher, at=at
+        incident = factories.incident_through(
+            "dispatched",
+            rental=rental,
+            by=dispatcher,
+            symptom="Dead",
+            reported_at=at,
+            machine=replacement,
+            technician=technician,
+            dispatched_after=0,
         )
         travel = timedelta(seconds=incident.plan["travel_seconds"])
         services.dispatch_arrive(incident=incident, by=technician.user, at=at + travel * ratio)

@@ -37,9 +37,7 @@ def replacement(mini, monza):
 
 
 def log(rental, dispatcher, at=T0):
-    return services.incident_log(
-        rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Hydraulic hose burst", at=at
-    )
+    return factories.incident_through(rental=rental, by=dispatcher, reported_at=at)
 
 
 def test_logging_marks_the_machine_broken_and_starts_the_sla_clock(rental, dispatcher):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from recovery import loyalty
-from tests.helpers import recovered_incident
+from tests.factories import incident_through
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,16 @@ def monday(db):
 def three_recoveries(rental, technician, dispatcher, monday):
     """Recovered in 60, 120 and 300 minutes on a 4-hour SLA; scores 10, 8 and 3."""
     return [
-        recovered_incident(
+        incident_through(
+            "recovered",
             rental=rental,
             technician=technician,
             by=dispatcher,
             reported_at=monday + timedelta(hours=6 * n),
-            arrive_after=minutes - 10,
-            recover_after=minutes,
+            repair_only=True,
+            symptom="Engine will not start",
+            on_site_after=minutes - 10,
+            recovered_after=minutes,
             score=score,
         )
         for n, (minutes, score) in enumerate([(60, 10), (120, 8), (300, 3)])

@@ -5,20 +5,20 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from recovery import services, tasks
-from recovery.models import Channel, EventKind, Incident
+from recovery import tasks
+from recovery.models import EventKind, Incident
+from tests import factories
 from tests.helpers import wait_until
 
 pytestmark = pytest.mark.worker
 
 
 def test_sla_watch_task_flags_an_incident_near_its_deadline(celery_worker, rental, dispatcher):
-    incident = services.incident_log(
+    incident = factories.incident_through(
         rental=rental,
-        reported_by=dispatcher,
-        channel=Channel.PHONE,
+        by=dispatcher,
         symptom="No power",
-        at=timezone.now() - timedelta(hours=3, minutes=30),
+        reported_at=timezone.now() - timedelta(hours=3, minutes=30),
     )
 
     tasks.sla_watch.delay()

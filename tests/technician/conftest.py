@@ -9,8 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from fleet.models import MachineStatus
-from recovery import services
-from recovery.models import Channel, Incident
+from recovery.models import Incident
 from tests import factories
 from tests.factories import MONZA, SITE, machine_at
 
@@ -73,23 +72,18 @@ def replacement(mini, monza):
     return machine_at(mini, monza, MONZA, "PR0000002")
 
 
-def dispatch_to(technician, *, rental, replacement, dispatcher, at) -> Incident:
-    incident = services.incident_log(
-        rental=rental, reported_by=dispatcher, channel=Channel.PHONE, symptom="Hydraulic hose burst", at=at
-    )
-    return services.dispatch_start(
-        incident=incident,
-        by=dispatcher,
-        machine=replacement,
-        technician=technician,
-        at=at + timedelta(minutes=2),
-    )
-
-
 @pytest.fixture
 def job(luca, rental, replacement, dispatcher, t0) -> Incident:
     """Dispatched to Luca two minutes after the call, with the Monza machine."""
-    return dispatch_to(luca, rental=rental, replacement=replacement, dispatcher=dispatcher, at=t0)
+    return factories.incident_through(
+        "dispatched",
+        rental=rental,
+        by=dispatcher,
+        reported_at=t0,
+        machine=replacement,
+        technician=luca,
+        dispatched_after=2,
+    )
 
 
 def phone_of(technician_or_user) -> APIClient:

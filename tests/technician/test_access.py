@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from recovery import services
 from recovery.models import Incident, IncidentStatus
-from tests.technician.conftest import API, dispatch_to, iso, phone_of
+from tests import factories
+from tests.technician.conftest import API, iso, phone_of
 
 pytestmark = pytest.mark.django_db
 
@@ -64,12 +65,16 @@ def test_a_cancelled_job_still_shows_its_status_but_not_the_customer(job, lucas_
 def test_recent_jobs_are_the_ones_finished_in_the_last_days(
     luca, rental, replacement, dispatcher, lucas_phone, t0
 ):
-    job = dispatch_to(
-        luca, rental=rental, replacement=replacement, dispatcher=dispatcher, at=t0 - timedelta(days=9)
-    )
-    services.dispatch_arrive(incident=job, by=luca.user, at=t0 - timedelta(days=9, minutes=-30))
-    services.incident_recover(
-        incident=job, outcome="swapped", by=luca.user, at=t0 - timedelta(days=9, minutes=-60)
+    factories.incident_through(
+        "recovered",
+        rental=rental,
+        by=dispatcher,
+        reported_at=t0 - timedelta(days=9),
+        machine=replacement,
+        technician=luca,
+        dispatched_after=2,
+        on_site_after=30,
+        recovered_after=60,
     )
 
     assert lucas_phone.get(f"{API}/jobs/", {"scope": "recent"}).json()["count"] == 0

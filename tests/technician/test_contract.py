@@ -20,7 +20,6 @@ from schemathesis.specs.openapi.checks import (
 from config.wsgi import application
 from tests import factories
 from tests.factories import MONZA, SITE, machine_at
-from tests.technician.conftest import dispatch_to
 
 CONFIG = SchemathesisConfig.from_dict(
     {
@@ -70,8 +69,9 @@ def new_job(luca, mini, milano, monza, dispatcher):
         broken = machine_at(mini, milano, SITE, f"PB{n:07d}", status="on_rent")
         rental = factories.RentalFactory(machine=broken, branch=milano, site_lat=SITE[0], site_lon=SITE[1])
         replacement = machine_at(mini, monza, MONZA, f"PR{n:07d}")
-        now = timezone.now()
-        return dispatch_to(luca, rental=rental, replacement=replacement, dispatcher=dispatcher, at=now)
+        return factories.incident_through(
+            "dispatched", rental=rental, by=dispatcher, machine=replacement, technician=luca
+        )
 
     return make
 

@@ -95,6 +95,8 @@ def test_a_repair_on_site_is_a_recovery_too(job, lucas_phone, t0):
     body = report(lucas_phone, job, "recovered", t0 + minutes(50), outcome="repaired_on_site").json()
 
     assert (body["status"], body["outcome"]) == ("recovered", "repaired_on_site")
+    assert (body["on_site_at"], body["recovered_at"]) == (iso(t0 + minutes(30)), iso(t0 + minutes(50)))
+    assert Incident.objects.get(pk=job.pk).time_to_recovery == minutes(50)
 
 
 @pytest.mark.parametrize(
@@ -132,10 +134,21 @@ def test_a_device_time_we_cannot_trust_is_a_400_with_a_message(job, lucas_phone,
     assert Incident.objects.get(pk=job.pk).status == "dispatched"
 
 
-def test_a_phone_a_little_ahead_of_our_clock_is_accepted(job, lucas_phone):
-    response = report(lucas_phone, job, "en_route", timezone.now() + minutes(3))
+def test_a_phone_a_little_ahead_of_our_clock_is_accepted_and_its_time_kept(job, lucas_phone):
+    device_time = timezone.now().replace(microsecond=0) + minutes(3)
+    before = timezone.now()
 
+    response = report(lucas_phone, job, "en_route", device_time)
+
+    after = timezone.now()
     assert response.status_code == 200
+    assert (response.json()["status"], response.json()["en_route_at"]) == ("en_route", iso(device_time))
+    incident = Incident.objects.get(pk=job.pk)
+    assert incident.en_route_at == device_time
+    event = incident.timeline.get(kind=EventKind.EN_ROUTE)
+    # When the crew set off is the phone's time; when we heard of it is ours.
+    assert event.at == device_time
+    assert before <= event.recorded_at <= after
 
 
 def test_a_retry_replays_the_first_answer_even_after_the_job_moved_on(job, lucas_phone, t0):
