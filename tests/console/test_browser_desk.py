@@ -10,10 +10,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from recovery import services
-from recovery.models import Channel
+from recovery.models import Channel, IncidentStatus
 from tests import factories
 from tests.console.conftest import ROOT, log_in, screenshot
-from tests.helpers import recovered_incident
+from tests.factories import incident_through
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,13 +52,15 @@ def busy_desk(dispatcher, manager, rental, second_rental, technician, replacemen
         site_address="Viale Europa 12, Padova",
         machine__category=category,
     )
-    done = recovered_incident(
+    done = incident_through(
+        IncidentStatus.RECOVERED,
+        repair_only=True,
         rental=finished_rental,
         technician=technician,
         by=dispatcher,
         reported_at=timezone.now() - timedelta(days=6),
-        arrive_after=50,
-        recover_after=110,
+        on_site_after=50,
+        recovered_after=110,
         score=4,
     )
     services.incident_close(incident=done, by=dispatcher)

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from core.models import AuditEntry
 from recovery import services
-from recovery.models import Channel, GoodwillStatus
+from recovery.models import Channel, GoodwillStatus, IncidentStatus
 from tests import factories
 from tests.console.conftest import client_for
-from tests.helpers import recovered_incident
+from tests.factories import incident_through
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +19,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def finished(rental, technician, dispatcher):
     """A recovery from last week, one cancelled today, and one still open."""
-    recovered = recovered_incident(
+    recovered = incident_through(
+        IncidentStatus.RECOVERED,
+        repair_only=True,
         rental=rental,
         technician=technician,
         by=dispatcher,
         reported_at=timezone.now() - timedelta(days=7),
-        arrive_after=40,
-        recover_after=75,
+        on_site_after=40,
+        recovered_after=75,
     )
     services.incident_close(incident=recovered, by=dispatcher)
     other = factories.RentalFactory(
