@@ -110,5 +110,7 @@ def goodwill_awaiting() -> QuerySet[GoodwillCredit]:
 
 def manager_queue_count() -> int:
     """What waits for a manager: the number in the header."""
-    credits = GoodwillCredit.objects.filter(status=GoodwillStatus.AWAITING_APPROVAL).count()
-    return credits + FollowUp.objects.exclude(status=FollowUpStatus.CLOSED).count()
+    # One query for both (UNION ALL): it runs on every page a manager opens.
+    credits = GoodwillCredit.objects.filter(status=GoodwillStatus.AWAITING_APPROVAL).values("pk")
+    follow_ups = FollowUp.objects.exclude(status=FollowUpStatus.CLOSED).values("pk")
+    return credits.union(follow_ups, all=True).count()

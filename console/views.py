@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -603,6 +604,8 @@ def _assignees() -> list[tuple[int, str]]:
 
 def _categories_in_page_language(rows: list[loyalty.BreakdownRow]) -> list[loyalty.BreakdownRow]:
     # The figures group by the stored (English) name; the manager reads the name in their language.
+    if not (get_language() or "").startswith("it"):
+        return rows
     names = {c.name: c.display_name for c in MachineCategory.objects.all()}
     return [replace(row, name=names.get(row.name, row.name)) for row in rows]
 
