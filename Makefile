@@ -62,6 +62,7 @@ run: venv assets messages
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
 	DEBUG=1 $(PY) manage.py seed_history --if-empty
+	DEBUG=1 $(PY) manage.py telematics_demo --if-empty
 	@scripts/banner.sh $(HOST) $(PORT)
 	# Tracking links and Twilio signatures use PUBLIC_BASE_URL: the address this demo serves on.
 	# The demo signs the customer's texts (the incident page's "customer's phone") with this token.
@@ -84,6 +85,7 @@ bench: venv-dev services
 	$(PY) bench/nearest.py
 	$(PY) bench/promise.py
 	$(PY) bench/api_load.py
+	$(PY) bench/ingest.py
 
 # Style, types (django-stubs, drf-stubs) and the one-way dependencies between apps.
 lint: venv-dev

@@ -278,12 +278,14 @@ def wrk(port: int, script: str, seconds: int, workdir: Path, connections: int = 
     }
 
 
-def compare(label: str, pronto: tuple, reference: tuple, seconds: int, workdir: Path) -> tuple[dict, dict]:
+def compare(
+    label: str, pronto: tuple, reference: tuple, seconds: int, workdir: Path, warmup: tuple | None = None
+) -> tuple[dict, dict]:
     """Reference, then Pronto, then the reference again: the ratio uses the mean of both references.
     A short unmeasured run first warms both: workers import their URLs, caches fill, and a crew's
     first ping settles the ETA of the job it drives to (later pings move it by metres)."""
     wrk(*reference, 2, workdir)
-    wrk(*pronto, 2, workdir)
+    wrk(*(warmup or pronto), 2, workdir)
     before = wrk(*reference, seconds, workdir)
     ours = wrk(*pronto, seconds, workdir)
     after = wrk(*reference, seconds, workdir)
@@ -479,12 +481,15 @@ def main() -> None:
             json.dumps({"rental": pk, "symptom": "Hydraulic leak, boom down", "severity": "machine_down"})
             for pk in free_rentals[: len(free_rentals) - BUSY_BOARD]
         ]
+        # Each rental can break down once: the warm-up logs on rentals the measured run never uses.
+        spare, bodies = bodies[:1000], bodies[1000:]
         ours, ref = compare(
             "POST incidents",
             (pronto.port, lua_post("/api/v1/incidents/", bodies, api)),
             (pronto.port, lua_post("/bench/hello/", bodies, api)),
             seconds,
             workdir,
+            warmup=(pronto.port, lua_post("/api/v1/incidents/", spare, api)),
         )
         figures["incidents_rps_ratio"] = f"{ours['rps'] / ref['rps']:.2f}"
 

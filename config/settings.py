@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fleet",
     "recovery",
     "notifications",
+    "telematics",
     "privacy",
     "console",
 ]
@@ -198,6 +199,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "recovery.models.Channel",
         "MachineStatusSetByHandEnum": "recovery.services.fleet_records.MACHINE_STATUSES_SET_BY_HAND",
         "RentalStatusEnum": "fleet.models.RentalStatus",
+        "SeverityEnum": "recovery.models.Severity",
+        "FaultSeverityEnum": "telematics.models.FaultSeverity",
     },
 }
 
@@ -239,6 +242,12 @@ CELERY_BEAT_SCHEDULE = {
     "sms-surveys": {"task": "notifications.tasks.surveys_send_due_task", "schedule": 300.0},
     # Daily, in the quiet of the night (TIME_ZONE): SMS bodies and stored API answers past retention.
     "personal-data-retention": {"task": "privacy.retention_apply", "schedule": crontab(hour=3, minute=30)},
+    # Each provider is polled at its own interval (Provider.poll_interval_seconds); this only looks.
+    "telematics-poll": {"task": "telematics.providers_poll_due", "schedule": 60.0},
+    # Tomorrow's partitions exist well before midnight; days past retention are dropped.
+    "telematics-partitions": {"task": "telematics.partitions_maintain", "schedule": 3600.0},
+    # Suspected incidents of machines gone silent after a stop-severity fault.
+    "telematics-silent": {"task": "telematics.suspected_incidents_escalate", "schedule": 300.0},
 }
 
 # Outside services, chosen like EMAIL_BACKEND.
@@ -313,6 +322,34 @@ PRONTO = {
     # Pings one request may carry: an hour offline at one ping every 15 s is 240.
     "LOCATION_BATCH_MAX": env.int("LOCATION_BATCH_MAX", default=500),
     "TECHNICIAN_RECENT_DAYS": env.int("TECHNICIAN_RECENT_DAYS", default=7),
+}
+
+# Telematics (telematics/): machines' reports go onto a Redis Stream and consumers load them in
+# batches (`manage.py telematics_consume`, as many processes as the volume needs). Without a stream
+# URL (and no Celery broker) each batch is loaded in-process, as `make run` does on SQLite.
+TELEMATICS_STREAM_URL = env.str("TELEMATICS_STREAM_URL", default=CELERY_BROKER_URL)
+TELEMATICS = {
+    "STREAM_KEY": env.str("TELEMATICS_STREAM_KEY", default="pronto:telematics:events"),
+    # Entries one consumer takes at a time: bigger batches load faster, smaller ones sooner.
+    "BATCH_SIZE": env.int("TELEMATICS_BATCH_SIZE", default=1000),
+    # A batch pending this long belongs to a consumer that died: another one claims it.
+    "CLAIM_IDLE_SECONDS": env.int("TELEMATICS_CLAIM_IDLE_SECONDS", default=60),
+    # Days of raw events kept (one partition a day on PostgreSQL); older days are dropped whole.
+    "RETENTION_DAYS": env.int("TELEMATICS_RETENTION_DAYS", default=90),
+    "PARTITIONS_AHEAD_DAYS": env.int("TELEMATICS_PARTITIONS_AHEAD_DAYS", default=3),
+    # A machine's clock may run this far ahead of ours; further is a wrong clock and is refused.
+    "CLOCK_TOLERANCE_MINUTES": env.int("TELEMATICS_CLOCK_TOLERANCE_MINUTES", default=10),
+    # Events one push request may carry.
+    "PUSH_BATCH_MAX": env.int("TELEMATICS_PUSH_BATCH_MAX", default=1000),
+    # Connect and read timeout for each request to a provider's ISO 15143-3 server.
+    "HTTP_TIMEOUT_SECONDS": env.float("TELEMATICS_HTTP_TIMEOUT_SECONDS", default=10.0),
+    # How far back the first fault-code read of a machine goes.
+    "FAULT_HISTORY_HOURS": env.int("TELEMATICS_FAULT_HISTORY_HOURS", default=24),
+    # A machine with a stop-severity fault that stops, or is silent this long, during working hours
+    # (local time, Monday to Friday) is a breakdown: its suspected incident confirms itself.
+    "SILENT_MINUTES": env.int("TELEMATICS_SILENT_MINUTES", default=20),
+    "WORKING_HOURS_START": env.int("TELEMATICS_WORKING_HOURS_START", default=7),
+    "WORKING_HOURS_END": env.int("TELEMATICS_WORKING_HOURS_END", default=19),
 }
 
 # The dispatcher console. Map tiles come from a server you choose (e.g. your own tile cache);

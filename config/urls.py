@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("fleet.api.urls")),
     path("", include("recovery.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("telematics.api.urls")),
     path("", include("privacy.api.urls")),
 ]
 

@@ -6,6 +6,7 @@ these instead, so an Italian dispatcher reads Italian."""
 from django.utils.translation import gettext_lazy as _
 
 STATUS = {
+    "suspected": _("Suspected (telematics)"),
     "reported": _("Reported"),
     "replacement_reserved": _("Replacement reserved"),
     "dispatched": _("Dispatched"),
@@ -14,9 +15,13 @@ STATUS = {
     "recovered": _("Running again"),
     "closed": _("Closed"),
     "cancelled": _("Cancelled"),
+    "dismissed": _("Dismissed"),
 }
 
 EVENT = {
+    "suspected": _("Fault reported by the machine"),
+    "confirmed": _("Breakdown confirmed"),
+    "dismissed": _("Dismissed (no breakdown)"),
     "logged": _("Breakdown logged"),
     "reserved": _("Replacement reserved"),
     "dispatched": _("Dispatched"),
@@ -71,6 +76,7 @@ SMS_STATUS = {
 
 SMS_KIND = {
     "acknowledgement": _("apology on logging"),
+    "proactive": _("fault noticed by telematics"),
     "eta": _("arrival time"),
     "delay": _("delay apology"),
     "arrival": _("crew on site"),

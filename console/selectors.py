@@ -47,6 +47,9 @@ class BoardRow:
     company: str
     site_address: str
     call_customer_reason: str
+    # What the machine reported, for a suspected incident from telematics.
+    fault_text: str
+    fault_at: datetime | None
     fleet_number: str
     category_name: str
     technician_name: str | None
@@ -96,6 +99,8 @@ def board_page(
             "id",
             "status",
             "call_customer_reason",
+            "fault_text",
+            "fault_at",
             "current_eta",
             "sla_due_at",
             "on_site_at",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("goodwill/<int:pk>/decide/", views.goodwill_decide, name="goodwill-decide"),
     path("loyalty/", views.loyalty_page, name="loyalty"),
     path("loyalty/incidents.csv", views.loyalty_csv, name="loyalty-csv"),
+    path("loyalty/called-first/", views.loyalty_called_first, name="loyalty-called-first"),
     path("loyalty/follow-ups/<int:pk>/", views.follow_up_update, name="follow-up"),
     path("language/", views.language_set, name="language"),
     path("history/", records.history, name="history"),

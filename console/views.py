@@ -56,6 +56,7 @@ from recovery.models import (
     Outcome,
 )
 from recovery.planning import Crew
+from telematics import selectors as telematics_selectors
 
 
 def _form_errors(request: HttpRequest, form) -> None:
@@ -426,6 +427,16 @@ def incident_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 def _run_action(request: HttpRequest, incident, action: str) -> str | None:
     """Call the service for one step; return a confirmation, or None after putting errors on the page."""
     common = {"incident": incident, "by": request.user, "channel": Channel.CONSOLE}
+    if action == "confirm":
+        services.incident_confirm(**common)
+        return _("Breakdown confirmed: the customer gets an SMS. Choose a replacement.")
+    if action == "dismiss":
+        dismiss_form = ReasonForm(request.POST)
+        if not dismiss_form.is_valid():
+            _form_errors(request, dismiss_form)
+            return None
+        services.incident_dismiss(reason=dismiss_form.cleaned_data["reason"], **common)
+        return _("Dismissed: no breakdown.")
     if action in ("cancel", "reassign"):
         form = ReasonForm(request.POST)
         if not form.is_valid():
@@ -549,6 +560,22 @@ def goodwill_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @manager_required
 @require_GET
+def loyalty_called_first(request: HttpRequest) -> HttpResponse:
+    """The proactive figures, loaded into the loyalty page after it shows: they read incidents and
+    the telematics state, and the page itself keeps to its query budget."""
+    month = loyalty.this_month()
+    return render(
+        request,
+        "console/partials/called_first.html",
+        {
+            "proactive": loyalty.proactive_summary(since=month.since),
+            "coverage": telematics_selectors.rented_fleet_coverage(),
+        },
+    )
+
+
+@manager_required
+@require_GET
 def loyalty_page(request: HttpRequest) -> HttpResponse:
     # Figures only: read from the replica when there is one (REPORTS_DATABASE_URL).
     with reports_reads():
@@ -588,11 +615,21 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
                 "by_branch": loyalty.breakdown_by_branch(since=month.since),
                 "by_category": _categories_in_page_language(loyalty.breakdown_by_category(since=month.since)),
                 "worst_customers": loyalty.worst_customers(),
-                "follow_ups": loyalty.follow_up_queue(),
+                **_follow_ups_shown(),
                 # Read once: every open follow-up's select lists the same managers.
                 "assignees": _assignees(),
             },
         )
+
+
+# The oldest call-backs, a manager's morning; the next ones appear as these are closed.
+FOLLOW_UPS_SHOWN = 50
+
+
+def _follow_ups_shown() -> dict:
+    # One row more than shown tells whether more are waiting, without a count query.
+    queue = list(loyalty.follow_up_queue()[: FOLLOW_UPS_SHOWN + 1])
+    return {"follow_ups": queue[:FOLLOW_UPS_SHOWN], "more_follow_ups": len(queue) > FOLLOW_UPS_SHOWN}
 
 
 def _assignees() -> list[tuple[int, str]]:

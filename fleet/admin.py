@@ -30,7 +30,7 @@ class MachineCategoryAdmin(admin.ModelAdmin):
 class MachineAdmin(admin.ModelAdmin):
     list_display = ["fleet_number", "category", "make", "model", "status", "home_branch"]
     list_filter = ["status", "home_branch", "category"]
-    search_fields = ["fleet_number", "serial_number"]
+    search_fields = ["fleet_number", "serial_number", "pin"]
     list_select_related = ["category", "home_branch"]
     # A million machines: never render a select box of them.
     show_full_result_count = False

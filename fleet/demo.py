@@ -291,6 +291,7 @@ STATUS_SHARES = [
 MACHINE_COLUMNS = [
     "fleet_number",
     "serial_number",
+    "pin",
     "category_id",
     "make",
     "model",
@@ -363,6 +364,14 @@ def _create_categories() -> dict[str, MachineCategory]:
     return categories
 
 
+def demo_pin(*, number: int, make: str) -> str:
+    """Three machines in five report through their maker's telematics; they carry a PIN (17
+    characters, maker first). Derived from the fleet number, so the rest of the demo stays the same."""
+    if number % 5 >= 3:
+        return ""
+    return f"{make[:3].upper():X<3}DEMO{number:010d}"
+
+
 def _machine_rows(rng, count, branches, categories, now):
     category_ids = [(categories[code].id, family) for code, _, family, _ in CATEGORIES]
     stamp = now.isoformat()
@@ -378,6 +387,7 @@ def _machine_rows(rng, count, branches, categories, now):
         yield (
             f"PR{number:07d}",
             f"SN{rng.randint(10**8, 10**9 - 1)}",
+            demo_pin(number=number, make=make),
             category_id,
             make,
             model,
@@ -418,7 +428,10 @@ def _insert_machines(rows) -> None:
 def _copy(cursor, buffer: io.StringIO) -> None:
     buffer.seek(0)
     columns = ", ".join(MACHINE_COLUMNS)
-    cursor.cursor.copy_expert(f"COPY fleet_machine ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+    # FORCE_NOT_NULL: an empty PIN is the empty string, not NULL.
+    cursor.cursor.copy_expert(
+        f"COPY fleet_machine ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (pin))", buffer
+    )
 
 
 def _create_customers(rng: random.Random, count: int) -> list[Customer]:

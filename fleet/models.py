@@ -102,6 +102,9 @@ class MachineStatus(models.TextChoices):
 class Machine(models.Model):
     fleet_number = models.CharField(max_length=20, unique=True)
     serial_number = models.CharField(max_length=60, blank=True)
+    # The maker's product identification number (ISO 10261, 17 characters): how telematics names it.
+    # db_default: bulk loads (COPY) that name no PIN get the empty string, not NULL.
+    pin = models.CharField("PIN", max_length=17, blank=True, db_default="")
     category = models.ForeignKey(MachineCategory, on_delete=models.PROTECT, related_name="machines")
     make = models.CharField(max_length=60)
     model = models.CharField(max_length=60)
@@ -118,6 +121,7 @@ class Machine(models.Model):
             *coordinate_constraints("machine"),
             models.CheckConstraint(condition=Q(hour_meter__gte=0), name="machine_hour_meter_not_negative"),
             models.CheckConstraint(condition=Q(status__in=MachineStatus.values), name="machine_status_known"),
+            models.UniqueConstraint(fields=["pin"], condition=~Q(pin=""), name="machine_pin_unique"),
         ]
         indexes = [
             # Portable prefilter for the replacement search (bounding box per category).
@@ -147,6 +151,9 @@ class Customer(models.Model):
     sms_consent = models.BooleanField(default=True)
     # Set when the customer texts STOP; no SMS goes to them until they text START.
     sms_opted_out_at = models.DateTimeField(null=True, blank=True)
+    # A stop-severity fault on their machine confirms itself (the customer agreed to be called first
+    # without a dispatcher checking); other faults wait for a dispatcher.
+    telematics_auto_confirm = models.BooleanField(default=False, db_default=False)
     # Set by `manage.py erase_customer`: the personal data above are placeholders since then.
     erased_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,5 +1,7 @@
 """Reads of the fleet domain."""
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, QuerySet
 
 from fleet.models import (
@@ -49,3 +51,19 @@ def rental_search(*, query: str, limit: int = 10) -> QuerySet[Rental]:
 
 def technician_list() -> QuerySet[Technician]:
     return Technician.objects.select_related("user", "home_branch").prefetch_related("skills")
+
+
+# How telematics may name a machine: the maker's PIN, the serial number, or our own fleet number.
+MACHINE_IDENTIFIERS = ("pin", "serial_number", "fleet_number")
+
+
+def machine_ids_by(*, identifier: str, values: Iterable[str]) -> dict[str, int]:
+    """Machine ids keyed by PIN, serial number or fleet number, in one query; a value that matches
+    nothing is simply absent, so the caller can count it."""
+    if identifier not in MACHINE_IDENTIFIERS:
+        raise ValueError(f"Machines are not identified by {identifier!r}.")
+    wanted = {value for value in values if value}
+    if not wanted:
+        return {}
+    rows = Machine.objects.filter(**{f"{identifier}__in": wanted}).values_list(identifier, "pk")
+    return dict(rows)

@@ -1,14 +1,17 @@
-"""Writes of the fleet domain that carry a rule: field crews' positions and shifts, and a
-customer's erasure.
+"""Writes of the fleet domain that carry a rule: field crews' positions and shifts, machines' live
+positions from telematics, and a customer's erasure.
 
 Crews' writes take the device's own event time, because phones report late; an older report never
 overwrites a newer one."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 
-from fleet.models import Customer, Rental, Technician
+from fleet.models import Customer, Machine, MachineStatus, Rental, Technician
 
 
 def technician_position_update(*, technician: Technician, lat: float, lon: float, at: datetime) -> bool:
@@ -35,6 +38,63 @@ def technician_shift_set(*, technician: Technician, on_shift: bool, at: datetime
             technician.shift_changed_at = at
             technician.save(update_fields=["on_shift", "shift_changed_at"])
     return technician
+
+
+@dataclass(frozen=True, slots=True)
+class MachinePosition:
+    machine_id: int
+    lat: float
+    lon: float
+    at: datetime
+
+
+# About 50 m: a parked machine's GPS wanders by a few metres and must not rewrite the KNN index.
+POSITION_MOVE_DEGREES = 0.0005
+
+
+def machine_positions_refresh(*, positions: Sequence[MachinePosition]) -> int:
+    """Move available machines to where their telematics says they are, so the replacement search
+    ranks them from there. Only available machines: a machine on rent is at the customer's site
+    (the rental says where), and only newer and real moves are written. Returns how many moved."""
+    if not positions:
+        return 0
+    if connection.vendor == "postgresql":
+        # One statement per batch: telematics reports thousands of positions a second.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                UPDATE fleet_machine AS m
+                   SET lat = p.lat, lon = p.lon, position_updated_at = p.at
+                  FROM unnest(%s::bigint[], %s::float8[], %s::float8[], %s::timestamptz[])
+                       AS p(machine_id, lat, lon, at)
+                 WHERE m.id = p.machine_id
+                   AND m.status = %s
+                   AND (m.position_updated_at IS NULL OR m.position_updated_at < p.at)
+                   AND (m.lat IS NULL OR abs(m.lat - p.lat) > %s OR abs(m.lon - p.lon) > %s)
+                """,
+                [
+                    [p.machine_id for p in positions],
+                    [p.lat for p in positions],
+                    [p.lon for p in positions],
+                    [p.at for p in positions],
+                    MachineStatus.AVAILABLE,
+                    POSITION_MOVE_DEGREES,
+                    POSITION_MOVE_DEGREES,
+                ],
+            )
+            return cursor.rowcount
+    moved = 0
+    for p in positions:
+        moved += (
+            Machine.objects.filter(pk=p.machine_id, status=MachineStatus.AVAILABLE)
+            .filter(Q(position_updated_at__isnull=True) | Q(position_updated_at__lt=p.at))
+            .exclude(
+                lat__range=(p.lat - POSITION_MOVE_DEGREES, p.lat + POSITION_MOVE_DEGREES),
+                lon__range=(p.lon - POSITION_MOVE_DEGREES, p.lon + POSITION_MOVE_DEGREES),
+            )
+            .update(lat=p.lat, lon=p.lon, position_updated_at=p.at)
+        )
+    return moved
 
 
 # Reserved and never routable: "+0" is no country code, so nothing can text from or to it.

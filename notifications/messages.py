@@ -57,6 +57,28 @@ def _acknowledgement(c: dict[str, str], incident: Incident) -> str:
     )
 
 
+def _proactive(c: dict[str, str], incident: Incident) -> str:
+    c = {
+        **c,
+        # "Via Roma 12, Sesto San Giovanni" -> "Via Roma 12": the street is what the customer knows.
+        "site": incident.rental.site_address.split(",")[0].strip(),
+        "fault": incident.fault_text or gettext("a fault"),
+        "fault_time": _local_time(incident.fault_at or incident.reported_at),
+        "time": _local_time(incident.customer_told_eta) if incident.customer_told_eta else "",
+    }
+    if not c["time"]:
+        text = gettext(
+            "%(name)s, your %(broken)s at %(site)s reported a fault at %(fault_time)s (%(fault)s): we are "
+            "already organising help and will text you the arrival time shortly. Questions: %(phone)s"
+        )
+    else:
+        text = gettext(
+            "%(name)s, your %(broken)s at %(site)s reported a fault at %(fault_time)s (%(fault)s): we are "
+            "already preparing a replacement, expected at about %(time)s. Questions: %(phone)s"
+        )
+    return text % c
+
+
 def _eta(c: dict[str, str], incident: Incident) -> str:
     c = {**c, "link": tracking_url(incident_id=incident.pk)}
     if incident.replacement_machine is None:
@@ -108,6 +130,7 @@ def _survey(c: dict[str, str], incident: Incident) -> str:
 
 _TEXTS = {
     MessageKind.ACKNOWLEDGEMENT: _acknowledgement,
+    MessageKind.PROACTIVE: _proactive,
     MessageKind.ETA: _eta,
     MessageKind.DELAY: _delay,
     MessageKind.ARRIVAL: _arrival,

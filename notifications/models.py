@@ -15,6 +15,8 @@ class Direction(models.TextChoices):
 
 class MessageKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", "Apology on logging"
+    # The machine told us first: the customer hears of the fault before they call.
+    PROACTIVE = "proactive", "Fault noticed by telematics"
     ETA = "eta", "Dispatch and arrival time"
     DELAY = "delay", "Delay apology"
     ARRIVAL = "arrival", "On site"

@@ -11,6 +11,7 @@ from recovery.models import Incident
 # Which text each incident event puts in the customer's outbox; events not listed send nothing.
 MESSAGE_FOR_EVENT: dict[IncidentEvent, str] = {
     IncidentEvent.LOGGED: MessageKind.ACKNOWLEDGEMENT,
+    IncidentEvent.CONFIRMED: MessageKind.PROACTIVE,
     IncidentEvent.DISPATCHED: MessageKind.ETA,
     IncidentEvent.DELAYED: MessageKind.DELAY,
     IncidentEvent.ARRIVED: MessageKind.ARRIVAL,

@@ -16,6 +16,8 @@ class IncidentEvent(StrEnum):
     """What the customer (and the systems that follow incidents) may need to hear about."""
 
     LOGGED = "logged"  # the breakdown is on record
+    # The machine reported the fault and we confirmed it: tell the customer before they call.
+    CONFIRMED = "confirmed"
     DISPATCHED = "dispatched"  # a crew is on its way with a promised arrival
     DELAYED = "delayed"  # the arrival moved past the margin from what the customer was told
     ARRIVED = "arrived"  # the crew is on site

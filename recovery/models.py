@@ -9,6 +9,8 @@ from fleet.models import Customer, Machine, Rental, Technician
 
 
 class IncidentStatus(models.TextChoices):
+    # The machine's telematics reported a fault; nobody has confirmed a breakdown yet.
+    SUSPECTED = "suspected", "Suspected (telematics)"
     REPORTED = "reported", "Reported"
     REPLACEMENT_RESERVED = "replacement_reserved", "Replacement reserved"
     DISPATCHED = "dispatched", "Dispatched"
@@ -17,9 +19,12 @@ class IncidentStatus(models.TextChoices):
     RECOVERED = "recovered", "Recovered"
     CLOSED = "closed", "Closed"
     CANCELLED = "cancelled", "Cancelled"
+    # A suspected fault the dispatcher found was no breakdown (a sensor, a planned shutdown).
+    DISMISSED = "dismissed", "Dismissed"
 
 
 OPEN_STATUSES = (
+    IncidentStatus.SUSPECTED,
     IncidentStatus.REPORTED,
     IncidentStatus.REPLACEMENT_RESERVED,
     IncidentStatus.DISPATCHED,
@@ -81,6 +86,13 @@ class Incident(models.Model):
     recovered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Opened by the machine itself: when it reported the fault and what it said. Confirmed (the
+    # normal flow from there) or dismissed by a dispatcher, or confirmed by a rule.
+    fault_at = models.DateTimeField(null=True, blank=True)
+    # db_default: bulk loads (COPY) of incidents that name no fault get the empty string, not NULL.
+    fault_text = models.CharField(max_length=255, blank=True, db_default="")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
 
     # The first promise is kept for ever: it is what the customer was told and what we measure.
@@ -156,6 +168,9 @@ class Incident(models.Model):
 
 
 class EventKind(models.TextChoices):
+    SUSPECTED = "suspected", "Fault reported by the machine"
+    CONFIRMED = "confirmed", "Breakdown confirmed"
+    DISMISSED = "dismissed", "Dismissed (no breakdown)"
     LOGGED = "logged", "Breakdown logged"
     RESERVED = "reserved", "Replacement reserved"
     DISPATCHED = "dispatched", "Dispatched"

@@ -34,6 +34,9 @@ ACTION_WORDS: dict[str, Promise] = {
 
 # The state machine: action -> (states it may start from, state it leads to). Nothing else decides.
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    # A machine's own fault report is a suspicion until a dispatcher (or a customer's rule) confirms it.
+    "confirm": (frozenset({S.SUSPECTED}), S.REPORTED),
+    "dismiss": (frozenset({S.SUSPECTED}), S.DISMISSED),
     "reserve": (frozenset({S.REPORTED}), S.REPLACEMENT_RESERVED),
     "dispatch": (frozenset({S.REPORTED, S.REPLACEMENT_RESERVED}), S.DISPATCHED),
     "depart": (frozenset({S.DISPATCHED}), S.EN_ROUTE),
@@ -41,13 +44,16 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "arrive": (frozenset({S.DISPATCHED, S.EN_ROUTE}), S.ON_SITE),
     "recover": (frozenset({S.ON_SITE}), S.RECOVERED),
     "close": (frozenset({S.RECOVERED}), S.CLOSED),
-    "cancel": (frozenset(OPEN_STATUSES), S.CANCELLED),
+    # A suspicion is dismissed, not cancelled: nothing was promised to the customer.
+    "cancel": (frozenset(OPEN_STATUSES) - {S.SUSPECTED}, S.CANCELLED),
     "reassign": (frozenset({S.REPLACEMENT_RESERVED, S.DISPATCHED, S.EN_ROUTE}), S.REPORTED),
     # The technician hands the job back before leaving; once on the road, the dispatcher reassigns.
     "decline": (frozenset({S.DISPATCHED}), S.REPORTED),
 }
 
 ACTION_EVENTS = {
+    "confirm": EventKind.CONFIRMED,
+    "dismiss": EventKind.DISMISSED,
     "reserve": EventKind.RESERVED,
     "dispatch": EventKind.DISPATCHED,
     "depart": EventKind.EN_ROUTE,

@@ -35,7 +35,7 @@ def test_loyalty_page_reads_the_history_in_at_most_16_queries(
     with django_assert_max_num_queries(16):
         page = manager.get("/loyalty/").content.decode()
 
-    assert page.count('class="follow-up"') == company_with_history.open_follow_ups > 0
+    assert page.count('class="follow-up"') == min(company_with_history.open_follow_ups, 50) > 0
     assert "By branch, this month" in page
 
 

@@ -76,6 +76,7 @@ class MachineSerializer(CoordinatesMixin, StrictModelSerializer):
             "id",
             "fleet_number",
             "serial_number",
+            "pin",
             "category",
             "make",
             "model",

@@ -241,6 +241,29 @@ class CancelView(IncidentActionView):
         return services.incident_cancel(incident=incident, by=user, channel=Channel.API, **data)
 
 
+@extend_schema(
+    request=None,
+    responses={200: s.IncidentOutput, **error_responses(409)},
+    description="A suspected incident (the machine's telematics reported a fault) is a breakdown: the "
+    "normal flow starts and the customer is texted before they call.",
+)
+class ConfirmView(IncidentActionView):
+    def perform(self, incident, data, user):
+        return services.incident_confirm(incident=incident, by=user, channel=Channel.API)
+
+
+@extend_schema(
+    request=s.ReasonInput,
+    responses={200: s.IncidentOutput, **error_responses(409)},
+    description="A suspected incident was no breakdown; the reason goes on the timeline.",
+)
+class DismissView(IncidentActionView):
+    input_serializer = s.ReasonInput
+
+    def perform(self, incident, data, user):
+        return services.incident_dismiss(incident=incident, by=user, channel=Channel.API, **data)
+
+
 @extend_schema(request=s.ReasonInput, responses={200: s.IncidentOutput, **error_responses(409)})
 class ReassignView(IncidentActionView):
     input_serializer = s.ReasonInput

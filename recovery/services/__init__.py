@@ -1,7 +1,8 @@
 """Writes of the recovery engine, by subject. Every step of an incident runs in one transaction,
 checks the one table of legal transitions (recovery.workflow) and writes a timeline event.
 
-- incidents: logging, cancelling, reassigning, the SLA watch, notes and customer texts on the timeline
+- incidents: logging, cancelling, reassigning, the SLA watch, notes and customer texts on the timeline;
+  telematics' suspected incidents (suspect, confirm, dismiss)
 - dispatch: reserving the replacement, dispatching the crew, the ETA, arrival and recovery
 - aftercare: goodwill, the survey answer, detractor follow-ups, the customer's recovery record
 - technician: the technician app's reports (accept, decline, status, photos, location)
@@ -35,10 +36,13 @@ from recovery.services.fleet_records import (
 from recovery.services.incidents import (
     customer_message_attach,
     incident_cancel,
+    incident_confirm,
+    incident_dismiss,
     incident_flag_for_call,
     incident_log,
     incident_note_add,
     incident_reassign,
+    incident_suspect,
     sla_watch,
 )
 from recovery.services.personal_data import (
@@ -87,11 +91,14 @@ __all__ = [
     "goodwill_grant",
     "incident_cancel",
     "incident_close",
+    "incident_confirm",
+    "incident_dismiss",
     "incident_flag_for_call",
     "incident_log",
     "incident_note_add",
     "incident_reassign",
     "incident_recover",
+    "incident_suspect",
     "job_photo_add",
     "machine_status_change",
     "nps_category",

@@ -12,7 +12,15 @@ from fleet.models import Machine, MachineStatus, Rental, RentalStatus
 from recovery import selectors
 from recovery.errors import IllegalTransition, InvalidRequest
 from recovery.events import IncidentEvent, incident_event_announce
-from recovery.models import OPEN_STATUSES, Channel, EventKind, Incident, Severity, TimelineEvent
+from recovery.models import (
+    OPEN_STATUSES,
+    Channel,
+    EventKind,
+    Incident,
+    IncidentStatus,
+    Severity,
+    TimelineEvent,
+)
 from recovery.services import _steps as steps
 from recovery.services._steps import User
 
@@ -63,6 +71,89 @@ def incident_log(
             incident, EventKind.LOGGED, at=at, by=reported_by, channel=channel, detail=incident.symptom
         )
         incident_event_announce(incident=incident, event=IncidentEvent.LOGGED)
+    return incident
+
+
+def incident_suspect(
+    *, rental: Rental, fault_text: str, fault_at: datetime, at: datetime | None = None
+) -> Incident:
+    """The machine's telematics reported a fault: open a suspected incident for the board. Nobody is
+    sent and the customer hears nothing until it is confirmed; the machine stays on rent."""
+    at = at or timezone.now()
+    if rental.status != RentalStatus.ACTIVE:
+        raise InvalidRequest(
+            gettext("This rental has ended; a breakdown can only be logged on an active rental.")
+        )
+    with transaction.atomic():
+        machine = Machine.objects.select_for_update().get(pk=rental.machine_id)
+        already = Incident.objects.filter(broken_machine=machine, status__in=OPEN_STATUSES).first()
+        if already is not None:
+            raise IllegalTransition(
+                gettext("%(fleet)s already has an open incident (#%(number)s).")
+                % {"fleet": machine.fleet_number, "number": already.pk}
+            )
+        incident = Incident.objects.create(
+            rental=rental,
+            broken_machine=machine,
+            status=IncidentStatus.SUSPECTED,
+            reported_via=Channel.TELEMATICS,
+            symptom=fault_text,
+            fault_at=fault_at,
+            fault_text=fault_text[:255],
+            site_lat=rental.site_lat,
+            site_lon=rental.site_lon,
+            reported_at=at,
+            sla_due_at=at + timedelta(hours=rental.recovery_sla_hours),
+        )
+        steps.event(
+            incident,
+            EventKind.SUSPECTED,
+            at=at,
+            by=None,
+            channel=Channel.TELEMATICS,
+            detail=fault_text,
+            data={"fault_at": fault_at.isoformat()},
+        )
+    return incident
+
+
+def incident_confirm(
+    *, incident: Incident, by: User | None, channel: str = Channel.API, at: datetime | None = None
+) -> Incident:
+    """A suspected fault is a breakdown: the normal flow starts (the machine is broken, the
+    replacement search runs) and the customer is told before they call, with the arrival time the
+    best replacement could make."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        incident = steps.lock(incident)
+        steps.transition(incident, "confirm", at=at, by=by, channel=channel)
+        steps.machine_status_set(incident.broken_machine, MachineStatus.BROKEN)
+        incident.confirmed_at = at
+        best = selectors.incident_replacement_suggestions(incident=incident, limit=1, now=at).suggestions
+        # What we tell the customer now; a later dispatch that moves it past the margin apologises.
+        incident.customer_told_eta = best[0].eta_at if best else None
+        incident.save()
+        incident_event_announce(incident=incident, event=IncidentEvent.CONFIRMED)
+    return incident
+
+
+def incident_dismiss(
+    *,
+    incident: Incident,
+    reason: str,
+    by: User | None,
+    channel: str = Channel.API,
+    at: datetime | None = None,
+) -> Incident:
+    """The fault was no breakdown (a loose sensor, a planned shutdown): close the suspicion, say why."""
+    at = at or timezone.now()
+    if not reason.strip():
+        raise InvalidRequest(gettext("Say why this is not a breakdown."), field="reason")
+    with transaction.atomic():
+        incident = steps.lock(incident)
+        steps.transition(incident, "dismiss", at=at, by=by, channel=channel, detail=reason.strip())
+        incident.dismissed_at = at
+        incident.save()
     return incident
 
 

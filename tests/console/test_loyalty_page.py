@@ -131,3 +131,26 @@ def _session_key(username: str) -> str:
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
     return client.cookies["sessionid"].value
+
+
+def test_a_long_call_back_queue_shows_the_oldest_and_says_more_are_waiting(
+    manager_client, detractor, second_rental, technician, dispatcher, monkeypatch
+):
+    incident_through(
+        "recovered",
+        rental=second_rental,
+        technician=technician,
+        by=dispatcher,
+        reported_at=loyalty.this_week().since + timedelta(minutes=30),
+        repair_only=True,
+        on_site_after=50,
+        recovered_after=90,
+        score=2,
+    )
+    monkeypatch.setattr("console.views.FOLLOW_UPS_SHOWN", 1)
+
+    page = manager_client.get("/loyalty/").content.decode()
+
+    assert page.count('class="follow-up"') == 1
+    assert f"incident {detractor.pk}</a>" in page  # the oldest
+    assert 'data-figure="more-follow-ups"' in page

@@ -13,7 +13,12 @@ DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 
 # Read by something other than settings.py: compose interpolation and prometheus_client.
-INFRASTRUCTURE_VARIABLES = {"POSTGRES_PASSWORD", "PRONTO_IMAGE", "PROMETHEUS_MULTIPROC_DIR"}
+INFRASTRUCTURE_VARIABLES = {
+    "POSTGRES_PASSWORD",
+    "PRONTO_IMAGE",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "PGBOUNCER_UPSTREAM_URL",
+}
 
 
 def settings_env_names() -> set[str]:
@@ -53,8 +58,8 @@ def k8s_objects(kind: str) -> list[dict]:
     return [doc for doc in k8s_documents() if doc.get("kind") == kind]
 
 
-# Workloads that run another project's pinned image (the routing engine), not Pronto's own.
-THIRD_PARTY_WORKLOADS = {"osrm", "osrm-prepare"}
+# Workloads that run another project's pinned image (routing engine, connection pooler), not Pronto's own.
+THIRD_PARTY_WORKLOADS = {"osrm", "osrm-prepare", "pronto-pgbouncer"}
 
 
 def k8s_containers(*, ours: bool = True) -> list[dict]:

@@ -38,7 +38,7 @@ def test_docker_compose_accepts_the_file_with_the_example_environment(tmp_path):
 def test_every_service_of_a_deployment_is_there():
     services = compose()["services"]
 
-    assert {"web", "worker", "beat", "migrate", "postgres", "redis", "nginx"} <= set(services)
+    assert {"web", "worker", "beat", "migrate", "postgres", "pgbouncer", "redis", "nginx"} <= set(services)
     assert services["postgres"]["image"].startswith("postgres:15")
     assert services["redis"]["image"].startswith("redis:7")
 
@@ -120,3 +120,16 @@ def test_nginx_terminates_tls_and_forwards_what_django_trusts():
     assert "proxy_set_header X-Request-ID" in conf
     assert re.search(r"client_max_body_size \d+m;", conf)
     assert "alias /srv/static/;" in conf and "static:/srv/static:ro" in mounts
+
+
+def test_app_goes_through_pgbouncer_in_transaction_mode_and_reports_read_postgres_directly():
+    services = compose()["services"]
+    pooler = services["pgbouncer"]["environment"]
+
+    assert pooler["POOL_MODE"] == "transaction" and "@postgres:5432/" in pooler["DATABASE_URL"]
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert "@pgbouncer:5432/" in environment["DATABASE_URL"]
+        assert environment["DISABLE_SERVER_SIDE_CURSORS"] == "true"
+        assert "@postgres:5432/" in environment["REPORTS_DATABASE_URL"]
+    assert "environment" not in services["migrate"]  # migrations talk to PostgreSQL itself

@@ -62,8 +62,9 @@ def test_all_manifests_parse_and_every_container_runs_the_dockerfile_image():
 def test_third_party_images_are_pinned_to_a_release():
     images = {container["image"] for container in k8s_containers(ours=False)}
 
-    assert images == {"osrm/osrm-backend:v5.27.1"}
+    assert images == {"osrm/osrm-backend:v5.27.1", "edoburu/pgbouncer:1.23.1-p2"}
     assert compose()["services"]["osrm"]["image"] == "osrm/osrm-backend:v5.27.1"
+    assert compose()["services"]["pgbouncer"]["image"] == "edoburu/pgbouncer:1.23.1-p2"
 
 
 def test_web_container_port_is_the_one_gunicorn_binds():
@@ -110,7 +111,7 @@ def test_workers_scale_horizontally_and_migrations_run_as_a_job():
 
 
 def test_web_is_reachable_through_a_service_and_a_tls_ingress():
-    [service] = [service for service in k8s_objects("Service") if service["metadata"]["name"] != "osrm"]
+    [service] = [s for s in k8s_objects("Service") if s["metadata"]["name"] == "pronto-web"]
     [ingress] = k8s_objects("Ingress")
 
     assert service["spec"]["selector"] == {"app.kubernetes.io/name": "pronto-web"}
@@ -154,3 +155,19 @@ def test_secret_manifest_holds_placeholders_only():
 def test_every_workload_runs_as_non_root():
     for workload in k8s_objects("Deployment") + k8s_objects("Job"):
         assert workload["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
+
+
+def test_pods_reach_postgres_through_pgbouncer_in_transaction_mode_and_migrations_directly():
+    [pooler] = [d for d in k8s_objects("Deployment") if d["metadata"]["name"] == "pronto-pgbouncer"]
+    [config_map] = k8s_objects("ConfigMap")
+    [secret] = k8s_objects("Secret")
+    [migrate] = [job for job in k8s_objects("Job") if job["metadata"]["name"] == "pronto-migrate"]
+    pooler_env = {e["name"]: e for e in pooler["spec"]["template"]["spec"]["containers"][0]["env"]}
+    migrate_env = {e["name"]: e for e in migrate["spec"]["template"]["spec"]["containers"][0]["env"]}
+
+    assert pooler_env["POOL_MODE"]["value"] == "transaction"
+    assert "@pronto-pgbouncer:5432/" in secret["stringData"]["DATABASE_URL"]
+    assert config_map["data"]["DISABLE_SERVER_SIDE_CURSORS"] == "true"
+    assert secret["stringData"]["REPORTS_DATABASE_URL"] == secret["stringData"]["PGBOUNCER_UPSTREAM_URL"]
+    direct = {"secretKeyRef": {"name": "pronto-secrets", "key": "PGBOUNCER_UPSTREAM_URL"}}
+    assert pooler_env["DATABASE_URL"]["valueFrom"] == migrate_env["DATABASE_URL"]["valueFrom"] == direct

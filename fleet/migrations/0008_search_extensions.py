@@ -7,5 +7,5 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("fleet", "0005_category_name_it")]
+    dependencies = [("fleet", "0007_category_name_it")]
     operations = [TrigramExtension(), UnaccentExtension()]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('fleet', '0004_customer_erased_at'),
+        ('fleet', '0006_customer_telematics_auto_confirm'),
     ]
 
     operations = [
