@@ -45,6 +45,10 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css $(VENDOR)/leaflet/
 	cp node_modules/leaflet/dist/images/*.png $(VENDOR)/leaflet/images/
+	# The offline basemap: Natural Earth's countries (world-atlas) drawn with topojson-client.
+	mkdir -p $(VENDOR)/world-atlas
+	cp node_modules/world-atlas/countries-50m.json $(VENDOR)/world-atlas/
+	cp node_modules/topojson-client/dist/topojson-client.min.js $(VENDOR)/
 	touch $@
 
 # Italian translations: the .po file is the source; the compiled .mo is committed too (the image
@@ -57,6 +61,7 @@ messages: venv
 run: venv assets messages
 	DEBUG=1 $(PY) manage.py migrate --noinput --verbosity 0
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
+	DEBUG=1 $(PY) manage.py seed_history --if-empty
 	DEBUG=1 $(PY) manage.py telematics_demo --if-empty
 	@scripts/banner.sh $(HOST) $(PORT)
 	# Tracking links and Twilio signatures use PUBLIC_BASE_URL: the address this demo serves on.
@@ -69,6 +74,7 @@ services:
 
 test: venv-dev services assets messages
 	@scripts/ensure_chromium.sh
+	@scripts/ensure_gettext.sh
 	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Trigram and unaccent lookups for the desk's search (fleet/search.py); inert on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -93,6 +95,18 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo on SQLite with two dispatchers at once: a deferred transaction that reads, then
+    # writes, fails at once with "database is locked" (SQLite cannot wait to upgrade a read lock).
+    # BEGIN IMMEDIATE takes the write lock first, so the second dispatcher waits its turn (up to
+    # the timeout) and then sees the machine taken; WAL lets the board read meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 # Behind pgbouncer in transaction mode a server-side cursor cannot outlive its transaction: set this
 # (deploy/README.md). Reports keep theirs on REPORTS_DATABASE_URL, a direct connection.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)

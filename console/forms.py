@@ -1,9 +1,13 @@
 """Input forms of the console: they check shape; the recovery services check the rules."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from console.money import example_amount, format_amount, parse_amount
 from core.roles import MANAGER_ROLES
 from recovery.models import Outcome, Severity
 
@@ -50,11 +54,29 @@ class RecoverForm(forms.Form):
 
 
 class EtaForm(forms.Form):
-    eta = forms.DateTimeField(
+    # A date picker and a plain 24-hour time box: a datetime-local input shows 2:30 PM in a browser
+    # set to American English, and a desk in Italy reads and types 14:30 (or 14.30).
+    eta = forms.SplitDateTimeField(
         label=_("New arrival time"),
-        input_formats=["%Y-%m-%dT%H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"required": _("Give the new arrival time."), "invalid": _("Give a date and time.")},
+        input_date_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        input_time_formats=["%H:%M", "%H.%M"],
+        widget=forms.SplitDateTimeWidget(
+            date_attrs={"type": "date"},
+            time_attrs={
+                "inputmode": "numeric",
+                "pattern": r"([01]?\d|2[0-3])[:.][0-5]\d",
+                "placeholder": "14:30",
+                "size": "5",
+                "autocomplete": "off",
+            },
+            date_format="%Y-%m-%d",
+            time_format="%H:%M",
+        ),
+        error_messages={
+            "required": _("Give the new arrival time."),
+            "invalid_date": _("Give the date of arrival."),
+            "invalid_time": _("Give the time as hours and minutes, 24-hour: 14:30."),
+        },
     )
     reason = forms.CharField(
         label=_("Why"), max_length=255, error_messages={"required": _("Say why the ETA changes.")}
@@ -70,13 +92,37 @@ class ReplyForm(forms.Form):
     )
 
 
+class MoneyField(forms.Field):
+    """An amount in euro written the page's way (1.250,50 or 1,250.50), at most two decimals."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": 20})
+
+    def __init__(self, *, max_value: Decimal, **kwargs):
+        self.max_value = max_value
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values or not str(value).strip():
+            return None
+        amount = parse_amount(str(value))
+        if amount is None:
+            raise ValidationError(
+                _("Write the amount like %(example)s.") % {"example": example_amount()}, code="invalid"
+            )
+        if amount <= 0:
+            raise ValidationError(_("The credit must be more than zero."), code="min_value")
+        if amount > self.max_value:
+            raise ValidationError(
+                _("That is more than %(most)s.") % {"most": format_amount(self.max_value)}, code="max_value"
+            )
+        return amount
+
+
 class GoodwillForm(forms.Form):
-    amount_eur = forms.DecimalField(
+    amount_eur = MoneyField(
         label=_("Amount (€)"),
-        min_value=1,
-        max_digits=9,
-        decimal_places=2,
-        error_messages={"required": _("Give an amount in euro."), "invalid": _("Give an amount in euro.")},
+        max_value=Decimal("9999999.99"),
+        error_messages={"required": _("Give an amount in euro.")},
     )
     reason = forms.CharField(
         label=_("What it makes up for"),
@@ -114,3 +160,33 @@ class FollowUpForm(forms.Form):
 class LanguageForm(forms.Form):
     language = forms.CharField(max_length=8)
     next = forms.CharField(required=False)
+
+
+class HistoryFilterForm(forms.Form):
+    """The history's filters: all optional, anything malformed is simply ignored."""
+
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
+    status = forms.ChoiceField(
+        required=False,
+        label=_("Status"),
+        choices=[
+            ("", _("Any")),
+            ("recovered", _("Running again")),
+            ("closed", _("Closed")),
+            ("cancelled", _("Cancelled")),
+        ],
+    )
+    branch = forms.IntegerField(required=False, label=_("Branch"))
+    category = forms.IntegerField(required=False, label=_("Category"))
+    since = forms.DateField(
+        required=False,
+        label=_("From"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        required=False,
+        label=_("To"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

@@ -96,3 +96,5 @@ SMS_NOT_SENT = {
     "opted_out": _("the customer texted STOP"),
     "no_consent": _("no SMS consent"),
 }
+
+NPS = {"promoter": _("promoter"), "passive": _("passive"), "detractor": _("detractor")}

@@ -1,4 +1,4 @@
-"""Speak each desk user's chosen language, whatever their browser says."""
+"""Speak each desk user's chosen language, whatever their browser says; bring their board filters."""
 
 from django.utils import translation
 
@@ -13,9 +13,10 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            language = (
-                DeskProfile.objects.filter(user=request.user).values_list("language", flat=True).first()
-            )
+            # The board's filters come along in the same read: the board polls every few seconds.
+            language, request.desk_board_filters = DeskProfile.objects.filter(user=request.user).values_list(
+                "language", "board_filters"
+            ).first() or ("", {})
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language

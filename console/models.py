@@ -10,6 +10,9 @@ class DeskProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_profile"
     )
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True)
+    # The live board's filters ({"branch": id, "status": code, "category": id}), kept like the
+    # language: a dispatcher who covers two branches finds the board as they left it.
+    board_filters = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user}: {self.language or 'browser language'}"

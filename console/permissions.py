@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import render
 from django_htmx.http import HttpResponseClientRedirect
 
-from core.roles import DESK_ROLES, MANAGER_ROLES, user_has_role
+from core.roles import DESK_ROLES, MANAGER_ROLES, TECHNICIAN, user_has_role
 
 
 def _role_required(*roles: str):
@@ -21,8 +21,17 @@ def _role_required(*roles: str):
                     return HttpResponseClientRedirect(settings.LOGIN_URL)
                 return redirect_to_login(request.get_full_path())
             if not user_has_role(request.user, *roles):
-                # A clear page, not a bare 403: technicians have their own app and may land here.
-                return render(request, "console/forbidden.html", {"roles": roles}, status=403)
+                # A clear page, not a bare 403, that speaks to who is asking: a dispatcher on a
+                # manager's page is told so, a technician is sent to their app.
+                return render(
+                    request,
+                    "console/forbidden.html",
+                    {
+                        "on_desk": user_has_role(request.user, *DESK_ROLES),
+                        "is_technician": user_has_role(request.user, TECHNICIAN),
+                    },
+                    status=403,
+                )
             return view(request, *args, **kwargs)
 
         return wrapped

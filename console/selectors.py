@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from console.models import ConversationRead
 from notifications import selectors as sms_selectors
@@ -68,6 +69,7 @@ BOARD_RELATED = {
     "site_address": F("rental__site_address"),
     "fleet_number": F("broken_machine__fleet_number"),
     "category_name": F("broken_machine__category__name"),
+    "category_name_it": F("broken_machine__category__name_it"),
     "replacement_fleet_number": F("replacement_machine__fleet_number"),
     "crew_first_name": F("technician__user__first_name"),
     "crew_last_name": F("technician__user__last_name"),
@@ -75,15 +77,27 @@ BOARD_RELATED = {
 }
 
 
+def _category_name(row: dict, *, italian: bool) -> str:
+    # As MachineCategory.display_name says it: Italian on an Italian page when there is a name for it.
+    english, italian_name = row.pop("category_name"), row.pop("category_name_it")
+    return italian_name if italian and italian_name else english
+
+
 def _crew_name(first: str | None, last: str | None, username: str | None) -> str | None:
     # As Technician.__str__ says it: the full name, else the username.
     return f"{first or ''} {last or ''}".strip() or username
 
 
-def board_page(*, number: int | str | None, per_page: int) -> Page:
-    """One page of the board, most urgent first: a desk sees a screenful, not 3,000 rows per poll."""
+def board_page(
+    *, number: int | str | None, per_page: int, only: Q | None = None, total: int | None = None
+) -> Page:
+    """One page of the board, most urgent first: a desk sees a screenful, not 3,000 rows per poll.
+    `only` narrows it to a dispatcher's filters (console/board.py); `total`, when the caller has
+    just counted them (the board's counters), saves counting again."""
+    only = only or Q()
     rows = (
         board_incidents()
+        .filter(only)
         .values(
             "id",
             "status",
@@ -101,7 +115,9 @@ def board_page(*, number: int | str | None, per_page: int) -> Page:
     )
     paginator = Paginator(rows, per_page)
     # Counted on the incidents alone: the joins for the columns shown change nothing to the count.
-    paginator.count = Incident.objects.filter(status__in=OPEN_STATUSES).count()
+    paginator.count = (
+        total if total is not None else Incident.objects.filter(only, status__in=OPEN_STATUSES).count()
+    )
     page = paginator.get_page(number)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -111,12 +127,14 @@ def board_page(*, number: int | str | None, per_page: int) -> Page:
             # for this transaction only, which also keeps it safe behind pgbouncer.
             cursor.execute("SET LOCAL join_collapse_limit = 1")
         found = list(page.object_list)
+    italian = (get_language() or "").startswith("it")
     page.object_list = [
         BoardRow(
             pk=row.pop("id"),
             technician_name=_crew_name(
                 row.pop("crew_first_name"), row.pop("crew_last_name"), row.pop("crew_username")
             ),
+            category_name=_category_name(row, italian=italian),
             **row,
         )
         for row in found

@@ -20,3 +20,10 @@ def desk_language_set(*, user: User, language: str) -> DeskProfile:
 def conversation_mark_read(*, incident: Incident, at: datetime | None = None) -> None:
     """The desk has seen the incident's conversation up to now."""
     ConversationRead.objects.update_or_create(incident=incident, defaults={"read_at": at or timezone.now()})
+
+
+def desk_board_filters_set(*, user: User, filters: dict[str, str | int | None]) -> DeskProfile:
+    """Remember the board's filters for this person (empty values dropped)."""
+    kept = {key: value for key, value in filters.items() if value not in (None, "")}
+    profile, _ = DeskProfile.objects.update_or_create(user=user, defaults={"board_filters": kept})
+    return profile

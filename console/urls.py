@@ -2,13 +2,16 @@
 
 from django.urls import path
 
-from console import views, workshop
+from console import board as desk_board
+from console import records, views, workshop
 
 app_name = "console"
 
 urlpatterns = [
     path("", views.board, name="board"),
     path("board/rows/", views.board_rows, name="board-rows"),
+    path("board/map.json", desk_board.board_map, name="board-map"),
+    path("board/filters/", desk_board.board_filters_save, name="board-filters"),
     path("intake/", views.intake, name="intake"),
     path("intake/search/", views.intake_search, name="intake-search"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident"),
@@ -27,4 +30,7 @@ urlpatterns = [
     path("workshop/", workshop.workshop_page, name="workshop"),
     path("workshop/<int:pk>/close/", workshop.work_order_close, name="work-order-close"),
     path("language/", views.language_set, name="language"),
+    path("history/", records.history, name="history"),
+    path("customers/<int:pk>/", records.customer_detail, name="customer"),
+    path("queue/", records.manager_queue, name="queue"),
 ]

@@ -3,7 +3,7 @@ service, and turns a domain error into a message on the page (never an error pag
 
 import csv
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.conf import settings
@@ -14,10 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from console import charts
+from console import board as desk_board
+from console import charts, labels
 from console import selectors as console_selectors
 from console import services as console_services
 from console.forms import (
@@ -38,13 +40,14 @@ from core.db import reports_database, reports_reads
 from core.errors import DomainError
 from core.models import AuditAction, AuditChannel
 from core.roles import user_is_manager
-from fleet.models import Machine, RentalStatus, Technician
-from fleet.selectors import rental_list, rental_search
+from fleet.models import Machine, MachineCategory, RentalStatus, Technician
+from fleet.selectors import branch_list, category_list, rental_list, rental_search
 from notifications import demo as sms_demo
 from notifications import services as sms_services
 from recovery import loyalty, selectors, services
 from recovery.errors import MachineUnavailable
 from recovery.models import (
+    OPEN_STATUSES,
     Channel,
     DowntimeCredit,
     FollowUp,
@@ -67,15 +70,29 @@ def _to_incident(pk: int) -> HttpResponse:
     return redirect("console:incident", pk=pk)
 
 
+def _incident_missing(request: HttpRequest, pk: int) -> HttpResponse:
+    """A mistyped or erased incident number: our page, even under DEBUG (where Django shows its own)."""
+    return render(request, "console/incident_missing.html", {"number": pk}, status=404)
+
+
 # --- Live board -------------------------------------------------------------------------------
 
 
 def _board_context(request: HttpRequest) -> dict:
+    # Each dispatcher's own filters (console/board.py), kept on their profile.
+    filters = desk_board.filters_for(request)
+    now = timezone.now()
+    counts = desk_board.counts(desk_board.apply_filters(selectors.open_incidents(), filters), now=now)
     return {
         "page": console_selectors.board_page(
-            number=request.GET.get("page"), per_page=settings.CONSOLE_BOARD_PAGE_SIZE
+            number=request.GET.get("page"),
+            per_page=settings.CONSOLE_BOARD_PAGE_SIZE,
+            only=filters.q(),
+            total=counts.open,
         ),
-        "now": timezone.now(),
+        "counts": counts,
+        "filters": filters,
+        "now": now,
         "poll_seconds": settings.CONSOLE_BOARD_POLL_SECONDS,
     }
 
@@ -83,7 +100,15 @@ def _board_context(request: HttpRequest) -> dict:
 @desk_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/board.html", _board_context(request))
+    context = _board_context(request)
+    context.update(
+        {
+            "branches": branch_list(),
+            "categories": category_list(),
+            "statuses": [(status, labels.STATUS[status]) for status in OPEN_STATUSES],
+        }
+    )
+    return render(request, "console/board.html", context)
 
 
 @desk_required
@@ -176,11 +201,20 @@ def intake(request: HttpRequest) -> HttpResponse:
 class SuggestionRow:
     suggestion: selectors.Suggestion
     technician: Crew | None  # the crew the plan sends: the one dispatch_start would pick
+    category_name: str  # in the page's language; the suggestion carries the stored (English) name
 
 
 def _suggestion_rows(incident) -> tuple[list[SuggestionRow], str]:
     found = selectors.incident_replacement_suggestions(incident=incident)
-    return [SuggestionRow(s, s.plan.crew) for s in found.suggestions], found.reason
+    # The suggestions carry the stored (English) category name; the page shows its own language's.
+    names = {
+        c.code: c.display_name
+        for c in MachineCategory.objects.filter(code__in={s.category_code for s in found.suggestions})
+    }
+    rows = [
+        SuggestionRow(s, s.plan.crew, names.get(s.category_code, s.category_name)) for s in found.suggestions
+    ]
+    return rows, found.reason
 
 
 def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
@@ -195,6 +229,7 @@ def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
     return {
         "tile_url": settings.MAP_TILE_URL,
         "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "towns": [{"name": b.name, "lat": b.lat, "lon": b.lon} for b in branch_list()],
         "site": {
             "lat": incident.site_lat,
             "lon": incident.site_lon,
@@ -221,7 +256,9 @@ def _map_data(incident, rows: list[SuggestionRow], repairers) -> dict:
 @desk_required
 @require_GET
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     rows: list[Any] = []
     reason = ""
     repairers = []
@@ -257,10 +294,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "poll_seconds": settings.CONSOLE_BOARD_POLL_SECONDS,
             "actions": actions,
             "outcomes": Outcome.choices,
+            # Both forms have a "reason": their own id prefixes keep each label on its own field.
             "eta_form": EtaForm(
-                initial={"eta": timezone.localtime(incident.current_eta)} if incident.current_eta else None
+                initial={"eta": timezone.localtime(incident.current_eta)} if incident.current_eta else None,
+                auto_id="eta-%s",
             ),
-            "goodwill_form": GoodwillForm(),
+            "goodwill_form": GoodwillForm(auto_id="goodwill-%s"),
             "credits": incident.goodwill_credits.select_related("granted_by", "decided_by"),
             "goodwill_limit": settings.PRONTO["GOODWILL_LIMIT_EUR"],
             "is_manager": user_is_manager(request.user),
@@ -275,7 +314,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def incident_conversation(request: HttpRequest, pk: int) -> HttpResponse:
     """The messages alone, polled so delivery statuses and replies appear while the page is open."""
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     console_services.conversation_mark_read(incident=incident)
     return render(
         request,
@@ -287,7 +328,9 @@ def incident_conversation(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 @require_POST
 def incident_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     form = ReplyForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -323,7 +366,9 @@ def incident_customer_phone(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 @require_POST
 def incident_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     form = DispatchForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -425,7 +470,9 @@ def _run_action(request: HttpRequest, incident, action: str) -> str | None:
 @desk_required
 @require_POST
 def incident_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     try:
         done = _run_action(request, incident, action)
     except DomainError as exc:
@@ -439,7 +486,9 @@ def incident_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @desk_required
 @require_POST
 def incident_eta(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     form = EtaForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -462,7 +511,9 @@ def incident_eta(request: HttpRequest, pk: int) -> HttpResponse:
 @desk_required
 @require_POST
 def incident_goodwill(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_object_or_404(selectors.incident_list(), pk=pk)
+    incident = selectors.incident_list().filter(pk=pk).first()
+    if incident is None:
+        return _incident_missing(request, pk)
     form = GoodwillForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -500,6 +551,9 @@ def goodwill_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Credit approved.") if approve else _("Credit rejected."))
+    # From the managers' queue: back to the queue; otherwise to the incident.
+    if request.POST.get("next") == reverse("console:queue"):
+        return redirect("console:queue")
     return _to_incident(credit.incident_id)
 
 
@@ -561,7 +615,7 @@ def loyalty_page(request: HttpRequest) -> HttpResponse:
                 ],
                 "trend_nps": [(p.week_start, p.nps) for p in trend],
                 "by_branch": loyalty.breakdown_by_branch(since=month.since),
-                "by_category": loyalty.breakdown_by_category(since=month.since),
+                "by_category": _categories_in_page_language(loyalty.breakdown_by_category(since=month.since)),
                 "worst_customers": loyalty.worst_customers(),
                 **_follow_ups_shown(),
                 # Read once: every open follow-up's select lists the same managers.
@@ -585,6 +639,14 @@ def _assignees() -> list[tuple[int, str]]:
     field = cast(ModelChoiceField, FollowUpForm.base_fields["assigned_to"])
     assert field.queryset is not None
     return [(person.pk, field.label_from_instance(person)) for person in field.queryset.all()]
+
+
+def _categories_in_page_language(rows: list[loyalty.BreakdownRow]) -> list[loyalty.BreakdownRow]:
+    # The figures group by the stored (English) name; the manager reads the name in their language.
+    if not (get_language() or "").startswith("it"):
+        return rows
+    names = {c.name: c.display_name for c in MachineCategory.objects.all()}
+    return [replace(row, name=names.get(row.name, row.name)) for row in rows]
 
 
 def _hours(value) -> float | None:
@@ -639,7 +701,11 @@ def follow_up_update(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Follow-up updated."))
-    return redirect(f"{reverse('console:loyalty')}#follow-ups")
+    # From the loyalty page or the managers' queue: back to where the manager was.
+    back = request.POST.get("next") or reverse("console:loyalty")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("console:loyalty")
+    return redirect(f"{back}#follow-ups")
 
 
 # --- Preferences ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 LATITUDE_VALIDATORS = [MinValueValidator(-90.0), MaxValueValidator(90.0)]
 LONGITUDE_VALIDATORS = [MinValueValidator(-180.0), MaxValueValidator(180.0)]
@@ -42,8 +43,8 @@ def coordinate_constraints(
 def validate_coordinates(lat: float | None, lon: float | None) -> None:
     """Raise a ValidationError a person can act on; used by serializers and forms."""
     if (lat is None) != (lon is None):
-        raise ValidationError("Give both latitude and longitude, or neither.")
+        raise ValidationError(gettext("Give both latitude and longitude, or neither."))
     if lat is not None and not -90.0 <= lat <= 90.0:
-        raise ValidationError("Latitude must be between -90 and 90.")
+        raise ValidationError(gettext("Latitude must be between -90 and 90."))
     if lon is not None and not -180.0 <= lon <= 180.0:
-        raise ValidationError("Longitude must be between -180 and 180.")
+        raise ValidationError(gettext("Longitude must be between -180 and 180."))

@@ -21,7 +21,7 @@ class CategorySubstituteInline(admin.TabularInline):
 
 @admin.register(MachineCategory)
 class MachineCategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
+    list_display = ["code", "name", "name_it"]
     search_fields = ["code", "name"]
     inlines = [CategorySubstituteInline]
 

@@ -101,6 +101,40 @@ CATEGORIES = [
     ("air-compressor", "Air compressor 5 m³/min", "compressor", []),
 ]
 
+# The same categories as an Italian desk and an Italian customer call them.
+CATEGORY_NAMES_IT = {
+    "micro-excavator": "Microescavatore 0,8–1,2 t",
+    "mini-excavator-2t": "Miniescavatore 1,5–2 t",
+    "mini-excavator-3t": "Miniescavatore 2,5–3,5 t",
+    "midi-excavator-5t": "Midiescavatore 5–6 t",
+    "midi-excavator-8t": "Midiescavatore 7,5–9 t",
+    "crawler-excavator-14t": "Escavatore cingolato 13–16 t",
+    "crawler-excavator-22t": "Escavatore cingolato 20–25 t",
+    "wheeled-excavator-15t": "Escavatore gommato 14–16 t",
+    "backhoe-loader": "Terna",
+    "skid-steer": "Minipala gommata",
+    "compact-track-loader": "Minipala cingolata",
+    "wheel-loader-compact": "Pala gommata compatta",
+    "wheel-loader": "Pala gommata 10–15 t",
+    "dumper-1t": "Dumper da cantiere 1 t",
+    "dumper-3t": "Dumper da cantiere 3 t",
+    "dumper-6t": "Dumper da cantiere 6 t",
+    "telehandler-7m": "Sollevatore telescopico 7 m",
+    "telehandler-14m": "Sollevatore telescopico 14 m",
+    "telehandler-rotating-18m": "Sollevatore telescopico rotativo 18 m",
+    "scissor-lift-8m": "Piattaforma a forbice elettrica 8 m",
+    "scissor-lift-10m": "Piattaforma a forbice elettrica 10 m",
+    "scissor-lift-rt-12m": "Piattaforma a forbice fuoristrada 12 m",
+    "boom-lift-12m": "Piattaforma articolata 12 m",
+    "boom-lift-16m": "Piattaforma articolata 16 m",
+    "boom-lift-20m": "Piattaforma telescopica 20 m",
+    "generator-20kva": "Generatore 20 kVA",
+    "generator-60kva": "Generatore 60 kVA",
+    "generator-100kva": "Generatore 100 kVA",
+    "generator-250kva": "Generatore 250 kVA",
+    "air-compressor": "Motocompressore 5 m³/min",
+}
+
 MAKES = {
     "mini_ex": [("Kubota", "KX019-4"), ("Yanmar", "SV26"), ("Takeuchi", "TB230"), ("JCB", "19C-1")],
     "excavator": [("Caterpillar", "315"), ("Volvo", "EC220E"), ("Komatsu", "PC138US"), ("Hitachi", "ZX140W")],
@@ -319,7 +353,8 @@ def _create_branches() -> list[Branch]:
 
 def _create_categories() -> dict[str, MachineCategory]:
     categories = {
-        code: MachineCategory.objects.create(code=code, name=name) for code, name, _, _ in CATEGORIES
+        code: MachineCategory.objects.create(code=code, name=name, name_it=CATEGORY_NAMES_IT[code])
+        for code, name, _, _ in CATEGORIES
     }
     CategorySubstitute.objects.bulk_create(
         CategorySubstitute(category=categories[code], substitute=categories[sub], preference=rank)

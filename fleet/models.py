@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from phonenumber_field.modelfields import PhoneNumberField
 
 from core.geo import coordinate_constraints, latitude_field, longitude_field
@@ -36,7 +37,10 @@ class Branch(models.Model):
 
 class MachineCategory(models.Model):
     code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, help_text="In English.")
+    # Customers and most of the desk read Italian: "Escavatore cingolato 13-16 t" in an Italian SMS,
+    # not the English name. Empty falls back to the English name.
+    name_it = models.CharField("name in Italian", max_length=120, blank=True)
     substitutes = models.ManyToManyField(
         "self",
         through="CategorySubstitute",
@@ -50,7 +54,17 @@ class MachineCategory(models.Model):
         verbose_name_plural = "machine categories"
 
     def __str__(self) -> str:
+        return self.display_name
+
+    def local_name(self, language: str | None) -> str:
+        if language and language.startswith("it") and self.name_it:
+            return self.name_it
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the language of the page or message being rendered."""
+        return self.local_name(get_language())
 
 
 class CategorySubstitute(models.Model):

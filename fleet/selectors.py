@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from fleet.models import (
     Branch,
@@ -14,6 +14,7 @@ from fleet.models import (
     RentalStatus,
     Technician,
 )
+from fleet.search import search
 
 
 def branch_list() -> QuerySet[Branch]:
@@ -44,18 +45,8 @@ def rental_list() -> QuerySet[Rental]:
 
 
 def rental_search(*, query: str, limit: int = 10) -> QuerySet[Rental]:
-    """The dispatcher's one search box: customer, contact, phone, fleet number or site."""
-    query = query.strip()
-    digits = "".join(ch for ch in query if ch.isdigit())
-    match = (
-        Q(customer__company__icontains=query)
-        | Q(customer__contact_name__icontains=query)
-        | Q(machine__fleet_number__icontains=query)
-        | Q(site_address__icontains=query)
-    )
-    if len(digits) >= 4:
-        match |= Q(customer__mobile__contains=digits)
-    return rental_list().filter(match, status=RentalStatus.ACTIVE)[:limit]
+    """The dispatcher's one search box over active rentals, best match first (fleet/search.py)."""
+    return search(rental_list().filter(status=RentalStatus.ACTIVE), query=query)[:limit]
 
 
 def technician_list() -> QuerySet[Technician]:

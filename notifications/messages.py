@@ -105,8 +105,8 @@ def _context(incident: Incident) -> dict[str, str]:
     machine = incident.replacement_machine or incident.broken_machine
     return {
         "name": form_of_address(incident.rental.customer),
-        "machine": to_gsm7(machine.category.name),
-        "broken": to_gsm7(incident.broken_machine.category.name),
+        "machine": to_gsm7(machine.category.display_name),
+        "broken": to_gsm7(incident.broken_machine.category.display_name),
         "technician": to_gsm7(incident.technician.first_name) if incident.technician else "",
         "time": _local_time(incident.current_eta) if incident.current_eta else "",
         "phone": _phone(incident.rental.branch),

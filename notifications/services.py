@@ -17,6 +17,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.roles import AnyUser, signed_in
 from fleet.models import Branch, Customer
@@ -155,15 +156,18 @@ def dispatcher_message_send(*, incident: Incident, body: str, by: AnyUser) -> Me
     """A dispatcher texts the customer of an incident (usually answering their reply)."""
     body = gsm_friendly(body.strip())
     if not body:
-        raise InvalidRequest("Write the message to send.")
+        raise InvalidRequest(gettext("Write the message to send."))
     _, segments = segment_count(body)
     if segments > MAX_DISPATCHER_SEGMENTS:
         raise InvalidRequest(
-            f"Keep it shorter: this would take {segments} SMS (at most {MAX_DISPATCHER_SEGMENTS})."
+            gettext("Keep it shorter: this would take %(segments)s SMS (at most %(most)s).")
+            % {"segments": segments, "most": MAX_DISPATCHER_SEGMENTS}
         )
     customer = incident.rental.customer
     if not customer.can_receive_sms:
-        raise InvalidRequest("This customer does not receive SMS (they texted STOP); phone them instead.")
+        raise InvalidRequest(
+            gettext("This customer does not receive SMS (they texted STOP); phone them instead.")
+        )
     with transaction.atomic():
         return _record_outbound(
             customer=customer, incident=incident, kind=MessageKind.FREE_TEXT, body=body, by=by

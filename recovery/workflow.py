@@ -1,10 +1,36 @@
 """The incident's state machine: which step may start from which status and where it leads, and the
 guards that go with a step. Nothing else decides whether a step is legal."""
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
+
 from recovery.errors import IllegalTransition, InvalidRequest
 from recovery.models import OPEN_STATUSES, EventKind, Incident, IncidentStatus, Outcome
 
 S = IncidentStatus
+
+# How the messages below name a status and a step, in the reader's language (the codes stay English).
+STATUS_WORDS: dict[str, Promise] = {
+    S.REPORTED: gettext_lazy("reported"),
+    S.REPLACEMENT_RESERVED: gettext_lazy("replacement reserved"),
+    S.DISPATCHED: gettext_lazy("dispatched"),
+    S.EN_ROUTE: gettext_lazy("en route"),
+    S.ON_SITE: gettext_lazy("on site"),
+    S.RECOVERED: gettext_lazy("recovered"),
+    S.CLOSED: gettext_lazy("closed"),
+    S.CANCELLED: gettext_lazy("cancelled"),
+}
+ACTION_WORDS: dict[str, Promise] = {
+    "reserve": gettext_lazy("reserve"),
+    "dispatch": gettext_lazy("dispatch"),
+    "depart": gettext_lazy("depart"),
+    "arrive": gettext_lazy("arrive"),
+    "recover": gettext_lazy("recover"),
+    "close": gettext_lazy("close"),
+    "cancel": gettext_lazy("cancel"),
+    "reassign": gettext_lazy("reassign"),
+    "decline": gettext_lazy("decline"),
+}
 
 # The state machine: action -> (states it may start from, state it leads to). Nothing else decides.
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -54,20 +80,27 @@ def step_check(*, incident: Incident, action: str) -> None:
     """Raise IllegalTransition naming what is allowed now, unless `action` may start from here."""
     sources, _ = TRANSITIONS[action]
     if incident.status not in sources:
-        allowed = ", ".join(allowed_actions(incident=incident)) or "nothing (it is finished)"
+        allowed = ", ".join(str(ACTION_WORDS[a]) for a in allowed_actions(incident=incident))
         raise IllegalTransition(
-            f"Cannot {action} an incident that is {incident.get_status_display().lower()}; "
-            f"allowed now: {allowed}."
+            gettext("Cannot %(action)s an incident that is %(status)s; allowed now: %(allowed)s.")
+            % {
+                "action": ACTION_WORDS[action],
+                "status": STATUS_WORDS[incident.status],
+                "allowed": allowed or gettext("nothing (it is finished)"),
+            }
         )
 
 
 def eta_revisable_check(*, incident: Incident) -> None:
     if incident.status not in ETA_REVISABLE:
-        raise IllegalTransition("The ETA can only change while the crew is dispatched or en route.")
+        raise IllegalTransition(gettext("The ETA can only change while the crew is dispatched or en route."))
 
 
 def outcome_check(outcome: str | None) -> str:
     """Recovering needs to say how: a swap or a repair on site (the figures and the machines differ)."""
     if outcome not in Outcome.values:
-        raise InvalidRequest(f"Say how it was recovered: {' or '.join(Outcome.values)}.", field="outcome")
+        raise InvalidRequest(
+            gettext("Say how it was recovered: %(outcomes)s.") % {"outcomes": " or ".join(Outcome.values)},
+            field="outcome",
+        )
     return outcome

@@ -25,13 +25,14 @@ def login(username: str) -> Client:
     return client
 
 
-def test_loyalty_page_reads_the_history_in_at_most_15_queries(
+def test_loyalty_page_reads_the_history_in_at_most_16_queries(
     company_with_history, django_assert_max_num_queries
 ):
     manager = login("manager")
     assert Incident.objects.filter(status=IncidentStatus.CLOSED).count() > 500
 
-    with django_assert_max_num_queries(15):
+    # 15 for the page, 1 for the header's count of what waits for a manager (one UNION ALL).
+    with django_assert_max_num_queries(16):
         page = manager.get("/loyalty/").content.decode()
 
     assert page.count('class="follow-up"') == min(company_with_history.open_follow_ups, 50) > 0

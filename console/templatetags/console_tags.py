@@ -1,13 +1,18 @@
 """Small display helpers: durations as a dispatcher reads them, SLA colours, percentages."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from console import labels
+from console.money import format_amount
+from fleet.search import highlight as search_highlight
 from notifications import selectors as sms_selectors
+from recovery.workflow import STATUS_WORDS
 
 register = template.Library()
 
@@ -74,3 +79,46 @@ def label(value: str, kind: str) -> str:
 def fill_late(sentence: str, overdue: timedelta) -> str:
     """Fill the "breached {late} ago" sentence with the overdue time, as the console's script does."""
     return sentence.replace("{late}", minutes_text(overdue))
+
+
+def _detail_argument(key: str, value):
+    if key == "amount":
+        return format_amount(Decimal(value))
+    if key == "status":
+        return STATUS_WORDS.get(value, value)
+    return value
+
+
+@register.filter
+def event_detail(event) -> str:
+    """The timeline line in the page's language when the event carries its message id, else as stored."""
+    i18n = (event.data or {}).get("i18n")
+    if not i18n:
+        return event.detail
+    text, arguments = i18n
+    try:
+        line = gettext(text) % {key: _detail_argument(key, value) for key, value in arguments.items()}
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        # A translation that lost a placeholder must not take the incident page down with it.
+        return event.detail
+    return f"{line}: {arguments['note']}" if arguments.get("note") else line
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in euro with the page language's separators: 1.250,50 € or €1,250.50."""
+    return "—" if value is None or value == "" else format_amount(value)
+
+
+@register.filter
+def number(value) -> str:
+    """A count with thousands separators in the page's language (1.500 or 1,500)."""
+    if value is None or value == "":
+        return "—"
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def highlight(text, query: str):
+    """The words of the search marked in `text` (accents and case ignored)."""
+    return search_highlight(str(text or ""), query or "")

@@ -8,6 +8,7 @@ import codecs
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json
@@ -45,9 +46,11 @@ class JSONParser(parsers.JSONParser):
             text = codecs.decode(raw, parsers.get_encoding(parser_context))  # type: ignore[attr-defined]  # not in the stubs
             data = json.loads(text) if self.strict else json.loads(text, parse_constant=None)
         except RecursionError as exc:
-            raise ParseError(f"JSON nested more than {MAX_DEPTH} levels deep.") from exc
+            raise ParseError(
+                gettext("JSON nested more than %(depth)s levels deep.") % {"depth": MAX_DEPTH}
+            ) from exc
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
+            raise ParseError(gettext("JSON parse error - %(error)s") % {"error": exc}) from exc
         if _deeper_than(data, MAX_DEPTH):
-            raise ParseError(f"JSON nested more than {MAX_DEPTH} levels deep.")
+            raise ParseError(gettext("JSON nested more than %(depth)s levels deep.") % {"depth": MAX_DEPTH})
         return data

@@ -28,7 +28,14 @@ def event(
     detail: str = "",
     from_status: str = "",
     data: dict | None = None,
+    i18n: tuple[str, dict] | None = None,
 ) -> TimelineEvent:
+    """`detail` is the English line the API shows; `i18n`, when given, is the same line as an English
+    message id (marked with gettext_noop) and its arguments, so a page can show it in its own language.
+    Text someone typed (a reason) goes into the arguments as `note`, shown after the line; erasure
+    removes it."""
+    if i18n is not None:
+        data = {**(data or {}), "i18n": [i18n[0], i18n[1]]}
     return TimelineEvent.objects.create(
         incident=incident,
         kind=kind,
@@ -43,14 +50,28 @@ def event(
 
 
 def transition(
-    incident: Incident, action: str, *, at: datetime, by: User | None, channel: str, detail: str = ""
+    incident: Incident,
+    action: str,
+    *,
+    at: datetime,
+    by: User | None,
+    channel: str,
+    detail: str = "",
+    i18n: tuple[str, dict] | None = None,
 ) -> TimelineEvent:
     step_check(incident=incident, action=action)
     _, target = TRANSITIONS[action]
     from_status = incident.status
     incident.status = target
     return event(
-        incident, ACTION_EVENTS[action], at=at, by=by, channel=channel, detail=detail, from_status=from_status
+        incident,
+        ACTION_EVENTS[action],
+        at=at,
+        by=by,
+        channel=channel,
+        detail=detail,
+        from_status=from_status,
+        i18n=i18n,
     )
 
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.roles import signed_in, user_is_manager
 from fleet.models import Customer
@@ -29,6 +31,27 @@ from recovery.models import (
 from recovery.services import _steps as steps
 from recovery.services._steps import User
 
+# Timeline lines, translated where they are shown (console); the stored detail stays English.
+GOODWILL_DETAILS: dict[str, str] = {
+    GoodwillStatus.GRANTED: gettext_noop("%(amount)s granted"),
+    GoodwillStatus.AWAITING_APPROVAL: gettext_noop("%(amount)s awaiting a manager"),
+    GoodwillStatus.APPROVED: gettext_noop("%(amount)s approved by a manager"),
+    GoodwillStatus.REJECTED: gettext_noop("%(amount)s rejected by a manager"),
+}
+SURVEY_DETAILS: dict[str, str] = {
+    NpsCategory.PROMOTER: gettext_noop("%(score)s/10 (promoter)"),
+    NpsCategory.PASSIVE: gettext_noop("%(score)s/10 (passive)"),
+    NpsCategory.DETRACTOR: gettext_noop("%(score)s/10 (detractor)"),
+}
+
+# How a credit's state reads in a message, in the reader's language.
+CREDIT_WORDS: dict[str, Promise] = {
+    GoodwillStatus.GRANTED: gettext_lazy("granted"),
+    GoodwillStatus.AWAITING_APPROVAL: gettext_lazy("awaiting approval"),
+    GoodwillStatus.APPROVED: gettext_lazy("approved"),
+    GoodwillStatus.REJECTED: gettext_lazy("rejected"),
+}
+
 
 def goodwill_grant(
     *,
@@ -43,12 +66,12 @@ def goodwill_grant(
     Ritz-Carlton rule); beyond it, a manager approves. Managers' own grants need no approval."""
     at = at or timezone.now()
     if amount_eur <= 0:
-        raise InvalidRequest("The credit must be more than zero.")
+        raise InvalidRequest(gettext("The credit must be more than zero."))
     if not reason.strip():
-        raise InvalidRequest("Say what the credit makes up for.")
+        raise InvalidRequest(gettext("Say what the credit makes up for."))
     person = signed_in(by)
     if person is None:
-        raise NotPermitted("Sign in to grant a credit: every credit names who granted it.")
+        raise NotPermitted(gettext("Sign in to grant a credit: every credit names who granted it."))
     limit = Decimal(settings.PRONTO["GOODWILL_LIMIT_EUR"])
     with transaction.atomic():
         incident = steps.lock(incident)
@@ -79,6 +102,7 @@ def goodwill_grant(
             channel=channel,
             detail=f"€{amount_eur} {credit.get_status_display().lower()}: {credit.reason}",
             data={"credit_id": credit.pk, "status": status},
+            i18n=(GOODWILL_DETAILS[status], {"amount": str(amount_eur), "note": credit.reason}),
         )
     return credit
 
@@ -88,11 +112,13 @@ def goodwill_decide(
 ) -> GoodwillCredit:
     at = at or timezone.now()
     if not user_is_manager(by):
-        raise NotPermitted("Only a manager can approve a credit above the limit.")
+        raise NotPermitted(gettext("Only a manager can approve a credit above the limit."))
     with transaction.atomic():
         credit = GoodwillCredit.objects.select_for_update().get(pk=credit.pk)
         if credit.status != GoodwillStatus.AWAITING_APPROVAL:
-            raise IllegalTransition(f"This credit is already {credit.get_status_display().lower()}.")
+            raise IllegalTransition(
+                gettext("This credit is already %(status)s.") % {"status": CREDIT_WORDS[credit.status]}
+            )
         credit.status = GoodwillStatus.APPROVED if approve else GoodwillStatus.REJECTED
         credit.decided_by = signed_in(by)
         credit.decided_at = at
@@ -105,6 +131,7 @@ def goodwill_decide(
             channel=channel,
             detail=f"€{credit.amount_eur} {credit.get_status_display().lower()}",
             data={"credit_id": credit.pk, "status": credit.status},
+            i18n=(GOODWILL_DETAILS[credit.status], {"amount": str(credit.amount_eur)}),
         )
     return credit
 
@@ -128,7 +155,7 @@ def survey_response_record(*, incident: Incident, score: int, at: datetime | Non
     """The customer's verdict. A detractor opens a follow-up for a manager."""
     at = at or timezone.now()
     if not 0 <= score <= 10:
-        raise InvalidRequest("The score goes from 0 to 10.")
+        raise InvalidRequest(gettext("The score goes from 0 to 10."))
     with transaction.atomic():
         response, created = SurveyResponse.objects.get_or_create(
             incident=incident, defaults={"score": score, "category": nps_category(score), "answered_at": at}
@@ -142,6 +169,7 @@ def survey_response_record(*, incident: Incident, score: int, at: datetime | Non
             by=None,
             channel=Channel.SMS,
             detail=f"{score}/10 ({response.get_category_display().lower()})",
+            i18n=(SURVEY_DETAILS[response.category], {"score": score}),
         )
         if response.category == NpsCategory.DETRACTOR:
             FollowUp.objects.get_or_create(incident=incident, defaults={"opened_at": at})
@@ -160,11 +188,11 @@ def follow_up_update(
 ) -> FollowUp:
     at = at or timezone.now()
     if not user_is_manager(by):
-        raise NotPermitted("Only managers handle detractor follow-ups.")
+        raise NotPermitted(gettext("Only managers handle detractor follow-ups."))
     with transaction.atomic():
         follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         if follow_up.status == FollowUpStatus.CLOSED:
-            raise IllegalTransition("This follow-up is closed.")
+            raise IllegalTransition(gettext("This follow-up is closed."))
         if assigned_to is not None:
             follow_up.assigned_to = signed_in(assigned_to)
         if note:

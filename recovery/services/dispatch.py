@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from core.roles import signed_in
 from fleet.models import Machine, MachineStatus, Technician
@@ -40,8 +41,14 @@ def _check_compatible(incident: Incident, machine: Machine) -> None:
     accepted = {cat.id for cat, _ in category_with_substitutes(category=incident.broken_machine.category)}
     if machine.category_id not in accepted:
         raise InvalidRequest(
-            f"{machine.fleet_number} is a {machine.category.name}, which this customer has not accepted "
-            f"in place of a {incident.broken_machine.category.name}."
+            gettext(
+                "%(fleet)s is a %(category)s, which this customer has not accepted in place of a %(broken)s."
+            )
+            % {
+                "fleet": machine.fleet_number,
+                "category": machine.category.display_name,
+                "broken": incident.broken_machine.category.display_name,
+            }
         )
 
 
@@ -96,15 +103,21 @@ def _reserve_machine(
                     break
     if chosen is None:
         raise MachineUnavailable(
-            f"{machine.fleet_number} was just reserved by another dispatcher or is no longer available."
+            gettext("%(fleet)s was just reserved by another dispatcher or is no longer available.")
+            % {"fleet": machine.fleet_number}
         )
     chosen.status = MachineStatus.RESERVED
     incident.replacement_machine = chosen
     incident.reserved_at = at
     detail = f"{chosen.fleet_number} {chosen.make} {chosen.model}"
+    i18n = None
     if chosen.pk != machine.pk:
+        i18n = (
+            gettext_noop("%(machine)s (next best: %(taken)s was taken)"),
+            {"machine": detail, "taken": machine.fleet_number},
+        )
         detail += f" (next best: {machine.fleet_number} was taken)"
-    steps.transition(incident, "reserve", at=at, by=by, channel=channel, detail=detail)
+    steps.transition(incident, "reserve", at=at, by=by, channel=channel, detail=detail, i18n=i18n)
     return chosen
 
 
@@ -127,8 +140,17 @@ def replacement_reserve(
             )
             incident.save()
     except IntegrityError as exc:
-        raise MachineUnavailable(f"{machine.fleet_number} is already serving another incident.") from exc
+        raise MachineUnavailable(
+            gettext("%(fleet)s is already serving another incident.") % {"fleet": machine.fleet_number}
+        ) from exc
     return incident
+
+
+# The recovery line on the timeline, translated where it is shown; the stored detail stays English.
+OUTCOME_DETAILS: dict[str, str] = {
+    Outcome.SWAPPED: gettext_noop("Swapped for a replacement"),
+    Outcome.REPAIRED_ON_SITE: gettext_noop("Repaired on site"),
+}
 
 
 def _dispatch_plan(incident: Incident, *, technician: Technician | None, at: datetime) -> DispatchPlan:
@@ -159,7 +181,7 @@ def _dispatch_plan(incident: Incident, *, technician: Technician | None, at: dat
     )
     visits = [plan_repair_visit(site=site, crew=crew, at=at) for crew in crews]
     if not visits:
-        raise InvalidRequest("No on-shift technician knows this category; choose one by hand.")
+        raise InvalidRequest(gettext("No on-shift technician knows this category; choose one by hand."))
     return min(visits, key=lambda plan: plan.expected_arrival)
 
 
@@ -187,7 +209,7 @@ def dispatch_start(
                 )
             elif incident.status == S.REPORTED and not repair_only:
                 raise InvalidRequest(
-                    "Choose a replacement machine, or dispatch a repair visit (repair_only)."
+                    gettext("Choose a replacement machine, or dispatch a repair visit (repair_only).")
                 )
             elif (
                 incident.status == S.REPLACEMENT_RESERVED
@@ -196,15 +218,19 @@ def dispatch_start(
                 and machine.pk != incident.replacement_machine.pk
             ):
                 raise InvalidRequest(
-                    f"{incident.replacement_machine.fleet_number} is reserved for this incident; "
-                    "reassign first to send another machine."
+                    gettext(
+                        "%(fleet)s is reserved for this incident; reassign first to send another machine."
+                    )
+                    % {"fleet": incident.replacement_machine.fleet_number}
                 )
 
             if technician is not None and not technician.on_shift:
-                raise InvalidRequest(f"{technician} is off shift.")
+                raise InvalidRequest(gettext("%(technician)s is off shift.") % {"technician": technician})
             plan = _dispatch_plan(incident, technician=technician, at=at)
             if plan.crew is None:
-                raise InvalidRequest("No on-shift technician knows this category; choose one by hand.")
+                raise InvalidRequest(
+                    gettext("No on-shift technician knows this category; choose one by hand.")
+                )
             if technician is None:
                 technician = Technician.objects.select_related("user", "home_branch").get(
                     pk=plan.crew.technician_id
@@ -222,6 +248,10 @@ def dispatch_start(
                 by=by,
                 channel=channel,
                 detail=f"{technician}, ETA {timezone.localtime(eta):%H:%M}",
+                i18n=(
+                    gettext_noop("%(technician)s, ETA %(time)s"),
+                    {"technician": str(technician), "time": f"{timezone.localtime(eta):%H:%M}"},
+                ),
             )
             event.data = {"technician_id": technician.pk, "eta": eta.isoformat(), "plan": incident.plan}
             event.save(update_fields=["data"])
@@ -229,7 +259,7 @@ def dispatch_start(
             incident.save()
             incident_event_announce(incident=incident, event=IncidentEvent.DISPATCHED)
     except IntegrityError as exc:
-        raise MachineUnavailable("That machine is already serving another incident.") from exc
+        raise MachineUnavailable(gettext("That machine is already serving another incident.")) from exc
     return incident
 
 
@@ -269,7 +299,7 @@ def eta_revise(
         incident = steps.lock(incident)
         eta_revisable_check(incident=incident)
         if not reason.strip():
-            raise InvalidRequest("Say why the ETA changes; the timeline keeps every revision.")
+            raise InvalidRequest(gettext("Say why the ETA changes; the timeline keeps every revision."))
         previous = incident.current_eta
         # A live re-plan knows the most likely arrival too; a dispatcher's revision is both.
         incident.expected_eta = expected or eta
@@ -368,11 +398,19 @@ def incident_recover(
     outcome = outcome_check(outcome)
     with transaction.atomic():
         incident = steps.lock(incident)
-        steps.transition(incident, "recover", at=at, by=by, channel=channel, detail=Outcome(outcome).label)
+        steps.transition(
+            incident,
+            "recover",
+            at=at,
+            by=by,
+            channel=channel,
+            detail=Outcome(outcome).label,
+            i18n=(OUTCOME_DETAILS[outcome], {}),
+        )
         if outcome == Outcome.SWAPPED:
             if incident.replacement_machine is None:
                 raise InvalidRequest(
-                    "There is no replacement on this incident to swap in; use repaired_on_site."
+                    gettext("There is no replacement on this incident to swap in; use repaired_on_site.")
                 )
             steps.machine_status_set(
                 incident.replacement_machine, MachineStatus.ON_RENT, at=at, reason="swap"

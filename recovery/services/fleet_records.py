@@ -5,6 +5,7 @@ and never under an open incident, where they follow the incident's steps."""
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contracts.models import ExchangeReason
 from contracts.services import ExchangeError, rental_exchange
@@ -40,8 +41,10 @@ def machine_status_change(*, machine: Machine, status: str) -> Machine:
     incident = _open_incident_for_machine(machine)
     if incident is not None:
         raise OpenIncident(
-            f"{machine.fleet_number} is part of open incident {incident.pk}; "
-            "its status follows that incident's steps.",
+            gettext(
+                "%(fleet)s is part of open incident %(number)s; its status follows that incident's steps."
+            )
+            % {"fleet": machine.fleet_number, "number": incident.pk},
             field="status",
         )
     if (
@@ -49,7 +52,8 @@ def machine_status_change(*, machine: Machine, status: str) -> Machine:
         and machine.rentals.filter(status=RentalStatus.ACTIVE).exists()
     ):
         raise OpenIncident(
-            f"{machine.fleet_number} is on an active rental: end the rental or exchange the machine first.",
+            gettext("%(fleet)s is on an active rental: end the rental or exchange the machine first.")
+            % {"fleet": machine.fleet_number},
             field="status",
         )
     work_order = machine.work_orders.filter(status=WorkOrderStatus.OPEN).first()
@@ -78,8 +82,11 @@ def rental_terms_change(
     incident = Incident.objects.filter(rental=rental, status__in=OPEN_STATUSES).first()
     if incident is not None:
         raise OpenIncident(
-            f"Rental {rental.pk} has open incident {incident.pk}: its machine, SLA and status "
-            "change with that incident's steps."
+            gettext(
+                "Rental %(rental)s has open incident %(number)s: its machine, SLA and status change with "
+                "that incident's steps."
+            )
+            % {"rental": rental.pk, "number": incident.pk}
         )
     if recovery_sla_hours is not None:
         rental.recovery_sla_hours = recovery_sla_hours
@@ -110,7 +117,9 @@ def _put_on_rent(machine: Machine) -> None:
         status=MachineStatus.ON_RENT
     )
     if not claimed:
-        raise MachineUnavailable(f"{machine.fleet_number} is not available.", field="machine")
+        raise MachineUnavailable(
+            gettext("%(fleet)s is not available.") % {"fleet": machine.fleet_number}, field="machine"
+        )
     workshop.machine_status_recorded(
         machine=machine,
         status=MachineStatus.ON_RENT,

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from core.roles import signed_in
 from fleet.models import Machine, MachineStatus, Rental, RentalStatus
@@ -40,11 +41,13 @@ def incident_log(
     downtime credit runs from there."""
     at = at or timezone.now()
     if not symptom.strip():
-        raise InvalidRequest("Describe the symptom: what is the machine doing, or not doing?")
+        raise InvalidRequest(gettext("Describe the symptom: what is the machine doing, or not doing?"))
     if down_since is not None and down_since > at:
-        raise InvalidRequest("The machine cannot have stopped after the report.", field="down_since")
+        raise InvalidRequest(gettext("The machine cannot have stopped after the report."), field="down_since")
     if rental.status != RentalStatus.ACTIVE:
-        raise InvalidRequest("This rental has ended; a breakdown can only be logged on an active rental.")
+        raise InvalidRequest(
+            gettext("This rental has ended; a breakdown can only be logged on an active rental.")
+        )
     with transaction.atomic():
         machine = (
             Machine.objects.select_for_update(of=("self",))
@@ -53,7 +56,10 @@ def incident_log(
         )
         already = Incident.objects.filter(broken_machine=machine, status__in=OPEN_STATUSES).first()
         if already is not None:
-            raise IllegalTransition(f"{machine.fleet_number} already has an open incident (#{already.pk}).")
+            raise IllegalTransition(
+                gettext("%(fleet)s already has an open incident (#%(number)s).")
+                % {"fleet": machine.fleet_number, "number": already.pk}
+            )
         incident = Incident.objects.create(
             rental=rental,
             broken_machine=machine,
@@ -82,12 +88,17 @@ def incident_suspect(
     sent and the customer hears nothing until it is confirmed; the machine stays on rent."""
     at = at or timezone.now()
     if rental.status != RentalStatus.ACTIVE:
-        raise InvalidRequest("This rental has ended; a breakdown can only be logged on an active rental.")
+        raise InvalidRequest(
+            gettext("This rental has ended; a breakdown can only be logged on an active rental.")
+        )
     with transaction.atomic():
         machine = Machine.objects.select_for_update().get(pk=rental.machine_id)
         already = Incident.objects.filter(broken_machine=machine, status__in=OPEN_STATUSES).first()
         if already is not None:
-            raise IllegalTransition(f"{machine.fleet_number} already has an open incident (#{already.pk}).")
+            raise IllegalTransition(
+                gettext("%(fleet)s already has an open incident (#%(number)s).")
+                % {"fleet": machine.fleet_number, "number": already.pk}
+            )
         incident = Incident.objects.create(
             rental=rental,
             broken_machine=machine,
@@ -144,7 +155,7 @@ def incident_dismiss(
     """The fault was no breakdown (a loose sensor, a planned shutdown): close the suspicion, say why."""
     at = at or timezone.now()
     if not reason.strip():
-        raise InvalidRequest("Say why this is not a breakdown.", field="reason")
+        raise InvalidRequest(gettext("Say why this is not a breakdown."), field="reason")
     with transaction.atomic():
         incident = steps.lock(incident)
         steps.transition(incident, "dismiss", at=at, by=by, channel=channel, detail=reason.strip())
@@ -170,7 +181,7 @@ def incident_cancel(
     """A false alarm or a customer who solved it: release the replacement, the machine runs on."""
     at = at or timezone.now()
     if not reason.strip():
-        raise InvalidRequest("Say why the incident is cancelled.")
+        raise InvalidRequest(gettext("Say why the incident is cancelled."))
     with transaction.atomic():
         incident = steps.lock(incident)
         steps.transition(incident, "cancel", at=at, by=by, channel=channel, detail=reason.strip())
@@ -189,8 +200,11 @@ def dispatch_restart(
 ) -> Incident:
     """Back to the dispatcher: the reserved machine returns to the pool and the crew is freed."""
     if not reason.strip():
-        verb = "declined" if action == "decline" else "reassigned"
-        raise InvalidRequest(f"Say why the incident is {verb}.")
+        raise InvalidRequest(
+            gettext("Say why the job is declined.")
+            if action == "decline"
+            else gettext("Say why the incident is reassigned.")
+        )
     released = incident.replacement_machine
     technician_id = incident.technician_id
     event = steps.transition(incident, action, at=at, by=by, channel=channel, detail=reason.strip())
@@ -244,6 +258,10 @@ def sla_watch(*, now: datetime | None = None) -> int:
                 by=None,
                 channel=Channel.SYSTEM,
                 detail=f"{int(left.total_seconds() // 60)} minutes of SLA left",
+                i18n=(
+                    gettext_noop("%(minutes)s minutes of SLA left"),
+                    {"minutes": int(left.total_seconds() // 60)},
+                ),
             )
             flagged += 1
     return flagged
@@ -277,5 +295,5 @@ def incident_note_add(
 ) -> TimelineEvent:
     """A free-text line on the incident's timeline, e.g. what the technician found on site."""
     if not text.strip():
-        raise InvalidRequest("Write something in the note.")
+        raise InvalidRequest(gettext("Write something in the note."))
     return steps.event(incident, EventKind.NOTE, at=at, by=by, channel=channel, detail=text.strip())

@@ -53,9 +53,13 @@ def customer_incidents_erase(
         counts["incidents"] += 1
     events = TimelineEvent.objects.filter(incident__in=incidents)
     counts["timeline_events"] += events.filter(kind=EventKind.CUSTOMER_MESSAGE).update(detail=QUOTE_ERASED)
-    for event in events.exclude(kind=EventKind.CUSTOMER_MESSAGE).exclude(detail="").only("pk", "detail"):
+    for event in (
+        events.exclude(kind=EventKind.CUSTOMER_MESSAGE).exclude(detail="").only("pk", "detail", "data")
+    ):
         if (scrubbed := scrub(event.detail)) != event.detail:
-            TimelineEvent.objects.filter(pk=event.pk).update(detail=scrubbed)
+            # The translatable copy repeats what was typed: the page falls back to the scrubbed line.
+            data = {key: value for key, value in event.data.items() if key != "i18n"}
+            TimelineEvent.objects.filter(pk=event.pk).update(detail=scrubbed, data=data)
             counts["timeline_events"] += 1
     for revision in EtaRevision.objects.filter(incident__in=incidents).only("pk", "reason"):
         if (scrubbed := scrub(revision.reason)) != revision.reason:

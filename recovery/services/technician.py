@@ -8,6 +8,7 @@ from uuid import uuid4
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from core.files import human_size, image_type
 from core.roles import signed_in
@@ -21,7 +22,7 @@ from recovery.services import _steps as steps
 from recovery.services._steps import User
 from recovery.services.dispatch import dispatch_arrive, dispatch_depart, eta_revise, incident_recover
 from recovery.services.incidents import dispatch_restart
-from recovery.workflow import ACTION_EVENTS, TRANSITIONS, outcome_check
+from recovery.workflow import ACTION_EVENTS, STATUS_WORDS, TRANSITIONS, outcome_check
 
 S = IncidentStatus
 
@@ -53,7 +54,7 @@ def _assigned_or_404(incident: Incident, *, by: User) -> None:
     """Checked under the row lock: a dispatcher may have reassigned the job a moment ago."""
     technician = getattr(by, "technician", None)
     if technician is None or incident.technician_id != technician.pk:
-        raise NotAssigned("This job is not assigned to you, or does not exist.")
+        raise NotAssigned(gettext("This job is not assigned to you, or does not exist."))
 
 
 def dispatch_accept(
@@ -65,7 +66,8 @@ def dispatch_accept(
         _assigned_or_404(incident, by=by)
         if not incident.is_open:
             raise IllegalTransition(
-                f"This job is {incident.get_status_display().lower()}; there is nothing to accept."
+                gettext("This job is %(status)s; there is nothing to accept.")
+                % {"status": STATUS_WORDS[incident.status]}
             )
         if incident.accepted_at is None:
             incident.accepted_at = at
@@ -82,7 +84,7 @@ def dispatch_decline(
         incident = steps.lock(incident)
         _assigned_or_404(incident, by=by)
         if incident.status in (S.EN_ROUTE, S.ON_SITE):
-            raise IllegalTransition("This job is under way; call the dispatcher to hand it over.")
+            raise IllegalTransition(gettext("This job is under way; call the dispatcher to hand it over."))
         return dispatch_restart(incident, "decline", reason=reason, at=at, by=by, channel=channel)
 
 
@@ -105,6 +107,7 @@ def _record_late_report(incident: Incident, status: str, *, at: datetime, by: Us
         channel=channel,
         detail=f"Reported late; the job was already {incident.get_status_display().lower()}",
         data={"late": True, "time_recorded": fits},
+        i18n=(gettext_noop("Reported late; the job was already %(status)s"), {"status": incident.status}),
     )
 
 
@@ -123,13 +126,17 @@ def technician_status_report(
     timeline event marked late, and the job stays where it is. A step the job cannot reach from
     where it is (recovered before on site, anything on a cancelled job) is an IllegalTransition."""
     if status not in STATUS_REPORTS:
-        raise InvalidRequest(f"Status must be one of: {', '.join(STATUS_REPORTS)}.")
+        raise InvalidRequest(
+            gettext("Status must be one of: %(statuses)s.") % {"statuses": ", ".join(STATUS_REPORTS)}
+        )
     how = outcome_check(outcome) if status == S.RECOVERED else ""
     with transaction.atomic():
         incident = steps.lock(incident)
         _assigned_or_404(incident, by=by)
         if at < incident.reported_at:
-            raise InvalidRequest("That time is before the breakdown was reported; check the phone's clock.")
+            raise InvalidRequest(
+                gettext("That time is before the breakdown was reported; check the phone's clock.")
+            )
         if incident.status in JOURNEY and JOURNEY.index(incident.status) >= JOURNEY.index(status):
             _record_late_report(incident, status, at=at, by=by, channel=channel)
             return incident
@@ -139,11 +146,16 @@ def technician_status_report(
                 for step, (action, _) in STATUS_REPORTS.items()
                 if incident.status in TRANSITIONS[action][0]
             ]
+            words = {
+                "status": STATUS_WORDS[incident.status],
+                "report": status,
+                "next": " or ".join(reachable),
+            }
             raise IllegalTransition(
-                f"This job is {incident.get_status_display().lower()}, so it cannot be {status} yet; "
-                f"it can be {' or '.join(reachable)} next."
+                gettext("This job is %(status)s, so it cannot be %(report)s yet; it can be %(next)s next.")
+                % words
                 if reachable
-                else f"This job is {incident.get_status_display().lower()}; there is nothing left to report."
+                else gettext("This job is %(status)s; there is nothing left to report.") % words
             )
         if status == S.EN_ROUTE:
             return dispatch_depart(incident=incident, by=by, channel=channel, at=at)
@@ -158,12 +170,15 @@ def job_photo_add(
     """Keep a photo of the job through the default storage, and note it on the timeline."""
     limit = settings.PRONTO["PHOTO_MAX_BYTES"]
     if file.size > limit:
-        raise InvalidRequest(f"The photo is {human_size(file.size)}; the limit is {human_size(limit)}.")
+        raise InvalidRequest(
+            gettext("The photo is %(size)s; the limit is %(limit)s.")
+            % {"size": human_size(file.size), "limit": human_size(limit)}
+        )
     file.seek(0)
     found = image_type(file.read(12))
     file.seek(0)
     if found is None:
-        raise InvalidRequest("Send a JPEG, PNG or WebP photo; this file is none of those.")
+        raise InvalidRequest(gettext("Send a JPEG, PNG or WebP photo; this file is none of those."))
     content_type, extension = found
     with transaction.atomic():
         photo = JobPhoto(
@@ -234,7 +249,7 @@ def technician_location_report(
     ETA of a job they are driving to is revised when it moves by LIVE_ETA_THRESHOLD_MINUTES or more.
     eta_revise decides whether the customer hears of a delay, once per margin, not per ping."""
     if not pings:
-        raise InvalidRequest("Send at least one position.")
+        raise InvalidRequest(gettext("Send at least one position."))
     newest = max(pings, key=lambda ping: ping.at)
     moved = technician_position_update(technician=technician, lat=newest.lat, lon=newest.lon, at=newest.at)
     revised = []

@@ -4,6 +4,7 @@ A technician sees only jobs assigned to them; any other job answers 404 exactly 
 does not exist. Every write honours Idempotency-Key, since phones retry on bad networks."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.authentication import TokenScheme
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -45,7 +46,7 @@ class TechnicianTokenAuthentication(TokenAuthentication):
             .first()
         )
         if token is None:
-            raise AuthenticationFailed("Invalid token.")
+            raise AuthenticationFailed(gettext("Invalid token."))
         return token.user, token
 
 
@@ -71,7 +72,7 @@ class TechnicianAPIView(APIView):
     def job(self, pk: int) -> Incident:
         incident = selectors.technician_job(technician=self.technician, pk=pk)
         if incident is None:
-            raise NotFound("This job is not assigned to you, or does not exist.")
+            raise NotFound(gettext("This job is not assigned to you, or does not exist."))
         return incident
 
     def job_response(self, incident: Incident) -> Response:

@@ -1,6 +1,7 @@
 """The incident page: one-click dispatch, the taken-machine race as a message, every step, goodwill."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -123,18 +124,41 @@ def test_eta_revision_is_kept_and_a_bad_time_is_a_message(
         f"/incidents/{incident.pk}/dispatch/",
         {"machine": replacements["monza"].pk, "technician": technician.pk},
     )
+    later = timezone.localtime(timezone.now() + timedelta(hours=2))
     bad = dispatcher_client.post(
-        f"/incidents/{incident.pk}/eta/", {"eta": "soon", "reason": "Traffic"}, follow=True
+        f"/incidents/{incident.pk}/eta/",
+        {"eta_0": later.strftime("%Y-%m-%d"), "eta_1": "soon", "reason": "Traffic"},
+        follow=True,
     )
-    assert "Give a date and time." in bad.content.decode()
+    assert "Give the time as hours and minutes, 24-hour: 14:30." in bad.content.decode()
 
-    later = timezone.localtime(timezone.now() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     good = dispatcher_client.post(
-        f"/incidents/{incident.pk}/eta/", {"eta": later, "reason": "A4 closed"}, follow=True
+        f"/incidents/{incident.pk}/eta/",
+        {"eta_0": later.strftime("%Y-%m-%d"), "eta_1": later.strftime("%H.%M"), "reason": "A4 closed"},
+        follow=True,
     )
 
     assert "ETA revised." in good.content.decode()
     assert "A4 closed" in good.content.decode()
+    incident.refresh_from_db()
+    assert timezone.localtime(incident.current_eta).strftime("%H:%M") == later.strftime("%H:%M")
+
+
+def test_eta_form_is_a_date_and_a_24_hour_time_with_their_own_labels(
+    dispatcher_client, incident, replacements, technician
+):
+    dispatcher_client.post(
+        f"/incidents/{incident.pk}/dispatch/",
+        {"machine": replacements["monza"].pk, "technician": technician.pk},
+    )
+    text = page(dispatcher_client, incident)
+
+    assert 'type="date" name="eta_0"' in text and 'id="eta-eta_0"' in text
+    assert 'name="eta_1"' in text and 'placeholder="14:30"' in text
+    assert "datetime-local" not in text
+    assert '<label for="eta-eta_1">Time (24-hour)</label>' in text
+    assert text.count('id="eta-reason"') == 1 and text.count('id="goodwill-reason"') == 1
+    assert 'id="id_reason"' not in text
 
 
 def test_goodwill_within_the_limit_is_granted_at_once(dispatcher_client, incident):
@@ -144,6 +168,47 @@ def test_goodwill_within_the_limit_is_granted_at_once(dispatcher_client, inciden
 
     assert "Credit granted." in response.content.decode()
     assert incident.goodwill_credits.get().status == GoodwillStatus.GRANTED
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "amount", "shown"),
+    [
+        ("it", "1250,50", "1250.50", "1.250,50 €"),
+        ("it", "1.250,50", "1250.50", "1.250,50 €"),
+        ("it", "300", "300", "300,00 €"),
+        ("en", "1,250.50", "1250.50", "€1,250.50"),
+        ("en", "1250.5", "1250.5", "€1,250.50"),
+    ],
+)
+def test_goodwill_amount_is_read_the_way_the_desk_writes_it(
+    dispatcher_client, incident, language, typed, amount, shown
+):
+    dispatcher_client.post("/language/", {"language": language})
+
+    response = dispatcher_client.post(
+        f"/incidents/{incident.pk}/goodwill/", {"amount_eur": typed, "reason": "Mezza giornata"}, follow=True
+    )
+
+    credit = incident.goodwill_credits.get()
+    assert credit.amount_eur == Decimal(amount)
+    assert credit.status == GoodwillStatus.GRANTED
+    assert shown in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "hint"), [("it", "1250.50", "1.250,50"), ("en", "1.250,50", "1,250.50")]
+)
+def test_an_amount_written_the_other_languages_way_is_refused_not_guessed(
+    dispatcher_client, incident, language, typed, hint
+):
+    dispatcher_client.post("/language/", {"language": language})
+
+    response = dispatcher_client.post(
+        f"/incidents/{incident.pk}/goodwill/", {"amount_eur": typed, "reason": "Mezza giornata"}, follow=True
+    )
+
+    assert not incident.goodwill_credits.exists()
+    assert hint in response.content.decode()
 
 
 def test_goodwill_above_the_limit_waits_for_a_manager_who_can_approve_it(

@@ -1,5 +1,7 @@
 """Intake in 30 seconds: one search box, symptom and severity, then the replacements at once."""
 
+import re
+
 import pytest
 
 from recovery.models import Incident, IncidentStatus
@@ -10,8 +12,17 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("query", ["Rossi", "Giulia", "PR0000100", "Sesto", "Via Roma"])
 def test_one_search_box_finds_the_rental_by_anything_the_caller_says(dispatcher_client, rental, query):
     response = dispatcher_client.get("/intake/search/", {"q": query})
+    text = response.content.decode()
 
-    assert "Edilizia Rossi S.r.l." in response.content.decode()
+    assert "Edilizia Rossi S.r.l." in re.sub(r"</?mark>", "", text)
+    assert f"<mark>{query.split()[0]}</mark>" in text
+
+
+def test_search_results_come_best_first_and_marked(dispatcher_client, rental, second_rental):
+    text = dispatcher_client.get("/intake/search/", {"q": "bianchi scavi"}).content.decode()
+
+    assert "<mark>Scavi</mark> <mark>Bianchi</mark>" in text
+    assert "Edilizia Rossi" not in text
 
 
 def test_search_by_the_last_digits_of_the_phone(dispatcher_client, rental):

@@ -39,7 +39,26 @@ def test_technician_gets_a_clear_403_page(db):
 
     assert response.status_code == 403
     assert "This page is not for your account" in response.content.decode()
-    assert "technician app" in response.content.decode()
+    assert "a field technician" in response.content.decode()
+    assert "technician app on your phone" in response.content.decode()
+
+
+def test_dispatcher_on_the_loyalty_page_is_told_it_is_a_managers_page(dispatcher_client):
+    page = dispatcher_client.get(reverse("console:loyalty")).content.decode()
+
+    assert "This page is for managers" in page
+    assert "You are logged in as chiara, a dispatcher" in page
+    assert "technician" not in page
+    assert 'href="/"' in page
+
+
+def test_user_without_a_role_is_told_to_ask_for_one(db):
+    nobody = factories.UserFactory(username="ospite")
+
+    page = client_for(nobody).get("/").content.decode()
+
+    assert "who has no role on the dispatch desk" in page
+    assert "technician app" not in page
 
 
 @pytest.mark.parametrize("role", ["dispatcher", "manager", "admin"])
@@ -71,6 +90,26 @@ def test_a_stale_form_is_explained_not_djangos_csrf_page(dispatcher):
 
     assert response.status_code == 403
     assert "That form had expired" in response.content.decode()
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_missing_incident_is_a_friendly_404_even_under_debug(dispatcher_client, settings, debug):
+    settings.DEBUG = debug
+
+    response = dispatcher_client.get(reverse("console:incident", args=[987654]))
+
+    assert response.status_code == 404
+    assert "There is no incident #987654" in response.content.decode()
+    assert "Live board" in response.content.decode()
+
+
+def test_posting_to_a_missing_incident_is_the_same_page(dispatcher_client, settings):
+    settings.DEBUG = True
+
+    response = dispatcher_client.post(reverse("console:incident-dispatch", args=[987654]), {"machine": 1})
+
+    assert response.status_code == 404
+    assert "There is no incident #987654" in response.content.decode()
 
 
 def test_unknown_page_is_a_friendly_404(dispatcher_client, settings):

@@ -32,7 +32,7 @@ def test_a_late_en_route_after_on_site_is_recorded_without_moving_the_job_back(j
     incident = Incident.objects.get(pk=job.pk)
     event = incident.timeline.get(kind=EventKind.EN_ROUTE)
     assert (event.at, event.from_status, event.to_status) == (t0 + minutes(10), "", "")
-    assert event.data == {"late": True, "time_recorded": True}
+    assert (event.data["late"], event.data["time_recorded"]) == (True, True)
     assert [e.kind for e in incident.timeline.filter(channel="technician")] == [
         EventKind.EN_ROUTE,
         EventKind.ON_SITE,
@@ -46,10 +46,8 @@ def test_a_late_en_route_timed_after_the_arrival_keeps_the_arrival_first(job, lu
 
     assert late.status_code == 200
     assert late.json()["en_route_at"] is None
-    assert Incident.objects.get(pk=job.pk).timeline.get(kind=EventKind.EN_ROUTE).data == {
-        "late": True,
-        "time_recorded": False,
-    }
+    data = Incident.objects.get(pk=job.pk).timeline.get(kind=EventKind.EN_ROUTE).data
+    assert (data["late"], data["time_recorded"]) == (True, False)
 
 
 def test_the_same_status_sent_twice_under_two_keys_is_recorded_once(job, lucas_phone, t0):
