@@ -3,7 +3,8 @@ Messaging Service's pool of numbers.
 
 A real Celery worker sends through the real twilio client to the local fake Twilio
 (tests/fakes/twilio_server.py), which holds every number of the pool to Twilio's per-number rate
-(`--rate` segments a second, 1 for a long code) and records when each message leaves the
+(`--rate` segments a second: 10, Twilio's rate for any number texting outside the US and
+Canada, where Pronto's customers are; 1 for a US or Canadian long code) and records when each message leaves the
 number's queue for the carrier. The latency is dispatch (committed) -> the arrival-time text
 leaving for the carrier: what the customer waits for. First the breakdowns are logged and their
 apologies sent (each customer then has their number in the pool), then all dispatches at once.
@@ -14,7 +15,7 @@ text reached it at the instant of the burst (the pool's, and one number's withou
     sms_burst_reference: pool_floor_p95_s=… single_number_floor_p95_s=… segments=…
     sms_burst: n=50 p50_s=… p95_s=… order_violations=0 lost=0 duplicated=0
 
-Usage: python bench/sms_burst.py [--n 50] [--pool 10] [--rate 1]
+Usage: python bench/sms_burst.py [--n 50] [--pool 10] [--rate 10]
 It uses its own database (SMS_BENCH_DATABASE_URL, default pronto_bench_sms, emptied each run) and
 Redis database (SMS_BENCH_BROKER_URL, default redis://127.0.0.1:6379/14)."""
 
@@ -81,7 +82,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=50, help="dispatches at once")
     parser.add_argument("--pool", type=int, default=10, help="numbers in the Messaging Service")
-    parser.add_argument("--rate", type=float, default=1.0, help="segments a second per number")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=10.0,
+        help="segments a second per number (Twilio: 10 to Italy, 1 in the US)",
+    )
     args = parser.parse_args()
 
     pool = [f"+3902000002{index:02d}" for index in range(args.pool)]

@@ -310,7 +310,9 @@ PRONTO = {
     "TRACKING_LINK_MAX_AGE_HOURS": env.int("TRACKING_LINK_MAX_AGE_HOURS", default=72),
     # How often an open tracking page asks for news; the crew's pings come about once a minute.
     "TRACKING_POLL_SECONDS": env.int("TRACKING_POLL_SECONDS", default=20),
-    "SMS_RATE_PER_SECOND": env.float("SMS_RATE_PER_SECOND", default=1.0),
+    # Twilio releases 10 segments a second per number to destinations outside the US and Canada
+    # (Italian mobiles); a US or Canadian long code gets 1.
+    "SMS_RATE_PER_SECOND": env.float("SMS_RATE_PER_SECOND", default=10.0),
     # Transient Twilio errors retry after 30 s, 60 s, 120 s...; after this many, call the customer.
     "SMS_RETRY_BASE_SECONDS": env.float("SMS_RETRY_BASE_SECONDS", default=30.0),
     "SMS_MAX_ATTEMPTS": env.int("SMS_MAX_ATTEMPTS", default=6),
