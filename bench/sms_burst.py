@@ -3,10 +3,10 @@ Messaging Service's pool of numbers.
 
 A real Celery worker sends through the real twilio client to the local fake Twilio
 (tests/fakes/twilio_server.py), which holds every number of the pool to Twilio's per-number rate
-(`--rate` segments a second: 10, Twilio's rate for any number texting outside the US and
-Canada, where Pronto's customers are; 1 for a US or Canadian long code) and records when each
-message leaves the number's queue for the carrier. The latency is dispatch (committed) -> the
-arrival-time text leaving for the carrier: what the customer waits for. First the breakdowns are logged and their
+(`--rate` segments a second: 10, Twilio's rate for any number texting outside the US and Canada,
+where Pronto's customers are; 1 for a US or Canadian long code) and records when each message leaves
+the number's queue for the carrier. The latency is dispatch (committed) -> the arrival-time text
+leaving for the carrier: what the customer waits for. First the breakdowns are logged and their
 apologies sent (each customer then has their number in the pool), then all dispatches at once.
 
 The reference, computed from the same run's messages: the floor Twilio's rate sets if every
