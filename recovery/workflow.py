@@ -19,6 +19,8 @@ STATUS_WORDS: dict[str, Promise] = {
     S.RECOVERED: gettext_lazy("recovered"),
     S.CLOSED: gettext_lazy("closed"),
     S.CANCELLED: gettext_lazy("cancelled"),
+    S.SUSPECTED: gettext_lazy("suspected"),
+    S.DISMISSED: gettext_lazy("dismissed"),
 }
 ACTION_WORDS: dict[str, Promise] = {
     "reserve": gettext_lazy("reserve"),
@@ -30,6 +32,8 @@ ACTION_WORDS: dict[str, Promise] = {
     "cancel": gettext_lazy("cancel"),
     "reassign": gettext_lazy("reassign"),
     "decline": gettext_lazy("decline"),
+    "confirm": gettext_lazy("confirm"),
+    "dismiss": gettext_lazy("dismiss"),
 }
 
 # The state machine: action -> (states it may start from, state it leads to). Nothing else decides.

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contracts.models import RATE_PERIOD_HOURS, ExchangeReason, RentalLine
 from contracts.selectors import downtime_terms_for
@@ -165,16 +166,18 @@ def incident_cause_classify(
     to the customer; all of it is on the timeline."""
     at = at or timezone.now()
     if cause not in Cause.values:
-        raise InvalidRequest(f"The cause is one of {', '.join(Cause.values)}.", field="cause")
+        raise InvalidRequest(
+            gettext("The cause is one of %(causes)s.") % {"causes": ", ".join(Cause.values)}, field="cause"
+        )
     if cause == Cause.CUSTOMER_DAMAGE and not reason.strip():
-        raise InvalidRequest("Say what the customer damaged and how you can tell.", field="reason")
+        raise InvalidRequest(gettext("Say what the customer damaged and how you can tell."), field="reason")
     person = signed_in(by)
     if person is None:
-        raise NotPermitted("Sign in to classify the cause: it names who did.")
+        raise NotPermitted(gettext("Sign in to classify the cause: it names who did."))
     with transaction.atomic():
         incident = steps.lock(incident)
         if incident.status == IncidentStatus.CANCELLED:
-            raise IllegalTransition("This incident was cancelled; there is no cause to classify.")
+            raise IllegalTransition(gettext("This incident was cancelled; there is no cause to classify."))
         if incident.cause == cause and incident.cause_reason == reason.strip():
             return incident  # a repeated report from an offline phone
         incident.cause = cause

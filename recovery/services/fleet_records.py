@@ -59,8 +59,11 @@ def machine_status_change(*, machine: Machine, status: str) -> Machine:
     work_order = machine.work_orders.filter(status=WorkOrderStatus.OPEN).first()
     if work_order is not None and status not in (MachineStatus.IN_REPAIR, MachineStatus.RETIRED):
         raise OpenIncident(
-            f"{machine.fleet_number} is in the workshop on WO-{work_order.pk}: "
-            "it becomes available when the work order is closed.",
+            gettext(
+                "%(fleet)s is in the workshop on WO-%(order)s: it becomes available when the work order "
+                "is closed."
+            )
+            % {"fleet": machine.fleet_number, "order": work_order.pk},
             field="status",
         )
     workshop.machine_status_change(machine=machine, status=status, reason="set by hand")

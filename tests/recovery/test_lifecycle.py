@@ -327,3 +327,10 @@ def test_the_customer_record_and_the_loyalty_page_show_the_same_median(rental, d
     # Four recoveries of 1, 2, 3 and 10 hours: the interpolated median is 2 h 30, on both.
     assert record.median_time_to_recovery == page.median_time_to_recovery == timedelta(hours=2, minutes=30)
     assert record.sla_met_pct == page.sla_met_pct == 75.0
+
+
+def test_every_step_and_status_has_words_for_the_messages_that_name_them():
+    from recovery.workflow import ACTION_WORDS, STATUS_WORDS, TRANSITIONS
+
+    assert set(ACTION_WORDS) == set(TRANSITIONS)
+    assert set(STATUS_WORDS) == set(IncidentStatus.values)
