@@ -301,7 +301,7 @@ PRONTO = {
     # Before a branch has that history: the promise is the plan's travel time plus this much.
     "PROMISE_DEFAULT_CUSHION_PCT": env.int("PROMISE_DEFAULT_CUSHION_PCT", default=20),
     # How many on-shift crews the dispatch plan weighs for each machine (nearest first).
-    "PLAN_CREWS": env.int("PLAN_CREWS", default=6),
+    "PLAN_CREWS": env.int("PLAN_CREWS", default=3),
     "SLA_WARNING_MINUTES": env.int("SLA_WARNING_MINUTES", default=60),
     # Ritz-Carlton rule: anyone may spend up to this to fix a customer's problem.
     "GOODWILL_LIMIT_EUR": env.int("GOODWILL_LIMIT_EUR", default=2000),

@@ -247,6 +247,8 @@ def plan_replacements(
         destinations=[*yards, site],
         depart_at=at,
         origin_speeds_kmh=[*([speed] * len(crew_points)), *(yard_speed[y] for y in yards)],
+        # Durations only: half the routing engine's work; the legs' km are as the crow flies.
+        distances=False,
     )
     site_column = len(yards)
     corrections = corrections_for(branch_ids={m.branch_id for m in machines}, at=at)
@@ -261,35 +263,41 @@ def plan_replacements(
             to_yard = matrix.leg(
                 crew_points.index((round(crew.position[0], 6), round(crew.position[1], 6))), yard
             )
-            plan = _plan(
-                machine, crew, to_yard.duration, to_yard.distance_km, delivery, matrix, corrections, at
-            )
+            plan = _plan(machine, crew, to_yard.duration, site, delivery, matrix, corrections, at)
             if best is None or (plan.expected_arrival, crew.technician_id) < (
                 best.expected_arrival,
                 best.crew.technician_id if best.crew else 0,
             ):
                 best = plan
         plans[machine.machine_id] = best or _plan(
-            machine, None, None, None, delivery, matrix, corrections, at
+            machine, None, None, site, delivery, matrix, corrections, at
         )
     return plans
+
+
+def _crow_km(a: Point, b: Point) -> float:
+    return round(great_circle(a, b).km, 1)
 
 
 def _plan(
     machine: MachineAtYard,
     crew: Crew | None,
     to_yard: timedelta | None,
-    to_yard_km: float | None,
+    site: Point,
     delivery: Leg,
     matrix: TravelMatrix,
     corrections: dict[int, Correction],
     at: datetime,
 ) -> DispatchPlan:
+    """One machine's plan with one crew (or none). The legs' km are as the crow flies."""
     legs = []
-    if to_yard is not None:
-        legs.append(PlanLeg(CREW_LEG, to_yard.total_seconds() / 60, round(to_yard_km or 0, 1)))
+    if to_yard is not None and crew is not None:
+        legs.append(
+            PlanLeg(CREW_LEG, to_yard.total_seconds() / 60, _crow_km(crew.position, machine.position))
+        )
     legs.append(PlanLeg(PREPARATION_LEG, _preparation().total_seconds() / 60))
-    legs.append(PlanLeg(DELIVERY_LEG, delivery.duration.total_seconds() / 60, round(delivery.distance_km, 1)))
+    site_km = _crow_km(machine.position, site)
+    legs.append(PlanLeg(DELIVERY_LEG, delivery.duration.total_seconds() / 60, site_km))
     travel = (to_yard or timedelta(0)) + _preparation() + delivery.duration
     correction = corrections[machine.branch_id]
     return DispatchPlan(
@@ -303,7 +311,7 @@ def _plan(
         source_note=matrix.note,
         correction=correction,
         branch_id=machine.branch_id,
-        site_distance_km=round(delivery.distance_km, 1),
+        site_distance_km=site_km,
     )
 
 
@@ -314,13 +322,14 @@ def plan_repair_visit(*, site: Point, crew: Crew, at: datetime) -> DispatchPlan:
         destinations=[site],
         depart_at=at,
         origin_speeds_kmh=[settings.PRONTO["ETA_DEFAULT_SPEED_KMH"]],
+        distances=False,
     )
     leg = matrix.leg(0, 0)
     correction = correction_for(branch_id=crew.branch_id, at=at)
     return DispatchPlan(
         machine_id=None,
         crew=crew,
-        legs=[PlanLeg(REPAIR_LEG, leg.duration.total_seconds() / 60, round(leg.distance_km, 1))],
+        legs=[PlanLeg(REPAIR_LEG, leg.duration.total_seconds() / 60, _crow_km(crew.position, site))],
         travel=leg.duration,
         expected_arrival=at + correction.expected(leg.duration),
         promised_arrival=at + correction.promised(leg.duration),
@@ -328,7 +337,7 @@ def plan_repair_visit(*, site: Point, crew: Crew, at: datetime) -> DispatchPlan:
         source_note=matrix.note,
         correction=correction,
         branch_id=crew.branch_id,
-        site_distance_km=round(leg.distance_km, 1),
+        site_distance_km=_crow_km(crew.position, site),
     )
 
 
@@ -341,18 +350,16 @@ def plan_remaining(*, incident: Incident, position: Point, at: datetime) -> Disp
         if machine is not None
         else settings.PRONTO["ETA_DEFAULT_SPEED_KMH"]
     )
+    site = (incident.site_lat, incident.site_lon)
     matrix = get_routing_provider().travel_times(
-        origins=[position],
-        destinations=[(incident.site_lat, incident.site_lon)],
-        depart_at=at,
-        origin_speeds_kmh=[speed],
+        origins=[position], destinations=[site], depart_at=at, origin_speeds_kmh=[speed], distances=False
     )
     leg = matrix.leg(0, 0)
     correction = correction_for(branch_id=branch_id, at=at)
     return DispatchPlan(
         machine_id=incident.replacement_machine_id,
         crew=None,
-        legs=[PlanLeg(LIVE_LEG, leg.duration.total_seconds() / 60, round(leg.distance_km, 1))],
+        legs=[PlanLeg(LIVE_LEG, leg.duration.total_seconds() / 60, _crow_km(position, site))],
         travel=leg.duration,
         expected_arrival=at + correction.expected(leg.duration),
         promised_arrival=at + correction.promised(leg.duration),
@@ -360,5 +367,5 @@ def plan_remaining(*, incident: Incident, position: Point, at: datetime) -> Disp
         source_note=matrix.note,
         correction=correction,
         branch_id=branch_id,
-        site_distance_km=round(leg.distance_km, 1),
+        site_distance_km=_crow_km(position, site),
     )

@@ -36,7 +36,7 @@ class TravelSource(StrEnum):
 @dataclass(frozen=True)
 class Leg:
     duration: timedelta
-    distance_km: float
+    distance_km: float | None  # None when the caller asked for durations only
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,11 @@ class RoutingProvider:
         destinations: Sequence[Point],
         depart_at: datetime | None = None,
         origin_speeds_kmh: Sequence[float] | None = None,
+        distances: bool = True,
     ) -> TravelMatrix:
         """Durations and distances from every origin to every destination.
+
+        `distances=False` asks for durations only: OSRM answers a table about twice as fast.
 
         `origin_speeds_kmh` is the straight-line estimate's average speed per origin (a depot's
         trucks); a road network knows its own speeds and ignores it."""
@@ -89,6 +92,7 @@ class StraightLineProvider(RoutingProvider):
         destinations: Sequence[Point],
         depart_at: datetime | None = None,
         origin_speeds_kmh: Sequence[float] | None = None,
+        distances: bool = True,
         source: TravelSource = TravelSource.STRAIGHT_LINE,
         note: str = "",
     ) -> TravelMatrix:
@@ -154,7 +158,9 @@ class OsrmProvider(RoutingProvider):
                 ),
             )
 
-    def _table(self, origins: Sequence[Point], destinations: Sequence[Point]) -> list[list[Leg | None]]:
+    def _table(
+        self, origins: Sequence[Point], destinations: Sequence[Point], distances: bool = True
+    ) -> list[list[Leg | None]]:
         points = [*origins, *destinations]
         # OSRM wants lon,lat.
         coordinates = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in points)
@@ -162,7 +168,8 @@ class OsrmProvider(RoutingProvider):
         targets = ";".join(str(len(origins) + j) for j in range(len(destinations)))
         url = (
             f"{self.base_url}/table/v1/driving/{coordinates}"
-            f"?sources={sources}&destinations={targets}&annotations=duration,distance"
+            f"?sources={sources}&destinations={targets}"
+            f"&annotations={'duration,distance' if distances else 'duration'}"
         )
         try:
             with urllib.request.urlopen(url, timeout=self.timeout) as response:  # noqa: S310  (configured URL)
@@ -171,12 +178,15 @@ class OsrmProvider(RoutingProvider):
             raise RoutingFailed(f"OSRM did not answer: {exc}") from exc
         if body.get("code") != "Ok":
             raise RoutingFailed(f"OSRM answered {body.get('code')}: {body.get('message', '')}")
-        durations, distances = body["durations"], body["distances"]
+        durations, metres = body["durations"], body.get("distances")
         return [
             [
                 None
                 if durations[i][j] is None
-                else Leg(duration=timedelta(seconds=durations[i][j]), distance_km=distances[i][j] / 1000)
+                else Leg(
+                    duration=timedelta(seconds=durations[i][j]),
+                    distance_km=metres[i][j] / 1000 if metres else None,
+                )
                 for j in range(len(destinations))
             ]
             for i in range(len(origins))
@@ -189,6 +199,7 @@ class OsrmProvider(RoutingProvider):
         destinations: Sequence[Point],
         depart_at: datetime | None = None,
         origin_speeds_kmh: Sequence[float] | None = None,
+        distances: bool = True,
     ) -> TravelMatrix:
         def fallback(note: str) -> TravelMatrix:
             return self.fallback.travel_times(
@@ -202,7 +213,7 @@ class OsrmProvider(RoutingProvider):
         if not self.breaker.allows():
             return fallback("The road network is not answering; straight-line estimate.")
         try:
-            table = self._table(origins, destinations)
+            table = self._table(origins, destinations, distances)
         except RoutingFailed as exc:
             self.breaker.failed()
             logger.warning("routing fell back to the straight line: %s", exc)
