@@ -24,6 +24,8 @@ from fleet.models import Machine, Rental, RentalStatus, Technician
 from notifications.models import Message, MessageStatus
 from recovery import selectors, services
 from recovery.models import OPEN_STATUSES, Channel, FollowUp, GoodwillStatus, Incident, Outcome, Severity
+from workshop import services as workshop_services
+from workshop.models import WorkOrder, WorkOrderStatus
 
 SYMPTOMS = [
     "Tubo idraulico rotto, perde olio",
@@ -276,8 +278,12 @@ def seed_history(
     report = HistoryReport()
     rentals = list(Rental.objects.filter(status=RentalStatus.ACTIVE).order_by("pk"))
     start = timezone.localtime(now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    # Broken units come back from the workshop a few days after the swap, as they do in a real
+    # yard: without it every swap would take a machine out of the pool for good.
+    repairs_due: list[tuple[datetime, int]] = []
     with _driven(clock):
         for at in _breakdown_times(rng, count=incidents, start=start, end=now - timedelta(days=1)):
+            repairs_due = _repairs_finished(repairs_due, until=at)
             rental = rng.choice(rentals)
             try:
                 with transaction.atomic():
@@ -294,6 +300,13 @@ def seed_history(
                 report.skipped += 1
                 continue
             report.incidents += 1
+            scheduled = {order_id for _, order_id in repairs_due}
+            repairs_due += [
+                (order.opened_at + timedelta(hours=rng.randint(20, 120)), order.pk)
+                for order in WorkOrder.objects.filter(
+                    machine_id=incident.broken_machine_id, status=WorkOrderStatus.OPEN
+                ).exclude(pk__in=scheduled)
+            ]
             if incident.status == "cancelled":
                 report.cancelled += 1
             else:
@@ -311,6 +324,21 @@ def seed_history(
     )
     _crews_on_the_road(rng, now=now)
     return report
+
+
+def _repairs_finished(
+    repairs_due: list[tuple[datetime, int]], *, until: datetime
+) -> list[tuple[datetime, int]]:
+    """Close the work orders whose repair is done by `until`; the ones still in the workshop."""
+    for done_at, order_id in sorted(repairs_due):
+        if done_at <= until:
+            workshop_services.work_order_close(
+                work_order=WorkOrder.objects.get(pk=order_id),
+                resolution="Repaired and tested in the workshop.",
+                by=None,
+                at=done_at,
+            )
+    return [(done_at, order_id) for done_at, order_id in repairs_due if done_at > until]
 
 
 def _crews_on_the_road(rng: random.Random, *, now: datetime) -> None:

@@ -111,6 +111,7 @@ def goodwill_awaiting() -> QuerySet[GoodwillCredit]:
 def manager_queue_count() -> int:
     """What waits for a manager: the number in the header."""
     # One query for both (UNION ALL): it runs on every page a manager opens.
-    credits = GoodwillCredit.objects.filter(status=GoodwillStatus.AWAITING_APPROVAL).values("pk")
-    follow_ups = FollowUp.objects.exclude(status=FollowUpStatus.CLOSED).values("pk")
+    # No ORDER BY inside a compound statement (the models' default ordering): SQLite refuses it.
+    credits = GoodwillCredit.objects.filter(status=GoodwillStatus.AWAITING_APPROVAL).order_by().values("pk")
+    follow_ups = FollowUp.objects.exclude(status=FollowUpStatus.CLOSED).order_by().values("pk")
     return credits.union(follow_ups, all=True).count()

@@ -49,10 +49,12 @@ def incident_log(
             gettext("This rental has ended; a breakdown can only be logged on an active rental.")
         )
     with transaction.atomic():
+        # The machine on the rental now, read with the lock: a rental object held since before a
+        # swap would still name the machine that left the site.
         machine = (
             Machine.objects.select_for_update(of=("self",))
             .select_related("category")
-            .get(pk=rental.machine_id)
+            .get(rentals__pk=rental.pk)
         )
         already = Incident.objects.filter(broken_machine=machine, status__in=OPEN_STATUSES).first()
         if already is not None:
