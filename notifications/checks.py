@@ -52,3 +52,30 @@ def brand_colours_valid(app_configs, **kwargs):
         for name in ("BRAND_PRIMARY_COLOR", "BRAND_ACCENT_COLOR")
         if not HEX_COLOUR.fullmatch(getattr(settings, name))
     ]
+
+
+CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
+E003 = "notifications.E003"
+
+
+@register()
+def whatsapp_templates_valid(app_configs, **kwargs):
+    """A mistyped template key would only show when a customer's text fell back to SMS."""
+    from fleet.models import Language
+
+    from .models import MessageKind
+
+    templates = settings.WHATSAPP_TEMPLATES
+    if not isinstance(templates, dict):
+        return [Error("WHATSAPP_TEMPLATES must be a JSON object.", obj="notifications", id=E003)]
+    keys = {f"{kind}:{language}" for kind in MessageKind.values for language in Language.values}
+    return [
+        Error(
+            f"WHATSAPP_TEMPLATES has {key!r}: {sid!r}.",
+            hint='Keys are "kind:language" (e.g. "eta:it"), values a Content API ContentSid (HX and 32 hex).',
+            obj="notifications",
+            id=E003,
+        )
+        for key, sid in templates.items()
+        if key not in keys or not isinstance(sid, str) or not CONTENT_SID.fullmatch(sid)
+    ]

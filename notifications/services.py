@@ -170,10 +170,11 @@ def customer_message_queue(*, incident: Incident, kind: str) -> Message | None:
 
 def _channels_for(customer: Customer) -> tuple[str, ...]:
     """Where the customer wants our texts: the channel they chose, or both."""
-    return {
-        ChannelPreference.WHATSAPP: (Channel.WHATSAPP,),
-        ChannelPreference.BOTH: (Channel.SMS, Channel.WHATSAPP),
-    }.get(customer.channel_preference, (Channel.SMS,))
+    if customer.channel_preference == ChannelPreference.WHATSAPP:
+        return (Channel.WHATSAPP,)
+    if customer.channel_preference == ChannelPreference.BOTH:
+        return (Channel.SMS, Channel.WHATSAPP)
+    return (Channel.SMS,)
 
 
 def dispatcher_message_send(*, incident: Incident, body: str, by: AnyUser) -> Message:

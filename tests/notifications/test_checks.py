@@ -35,3 +35,14 @@ def test_a_messaging_service_needs_the_numbers_of_its_pool_but_no_from(settings)
     assert [error.id for error in twilio_settings_present(None)] == ["notifications.E002"]
     settings.TWILIO_SENDER_POOL = ["+390200000101", "+390200000102"]
     assert twilio_settings_present(None) == []
+
+
+def test_whatsapp_templates_are_checked_at_startup(settings):
+    from notifications.checks import whatsapp_templates_valid
+
+    settings.WHATSAPP_TEMPLATES = {"eta:it": "HX" + "0" * 32, "arrival:it": "HX" + "1" * 32}
+    assert whatsapp_templates_valid(None) == []
+    settings.WHATSAPP_TEMPLATES = {"eta:fr": "HX" + "0" * 32, "arrival:it": "SM123"}
+    errors = whatsapp_templates_valid(None)
+    assert [error.id for error in errors] == ["notifications.E003", "notifications.E003"]
+    assert "'eta:fr'" in errors[0].msg and "'SM123'" in errors[1].msg

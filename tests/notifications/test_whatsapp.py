@@ -44,7 +44,8 @@ def customer_writes(fake_twilio, customer: Customer, body: str, *, channel: str 
 
 def post_callback(fake_twilio, sid: str, status: str, *, error_code: int | None = None) -> None:
     url, params, signature = fake_twilio.status_callback_request(sid, status, error_code=error_code)
-    assert Client().post(url.removeprefix(PUBLIC), params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 200
+    response = Client().post(url.removeprefix(PUBLIC), params, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == 200
 
 
 def send_all_queued() -> None:
