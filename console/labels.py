@@ -95,4 +95,5 @@ SMS_KIND = {
 SMS_NOT_SENT = {
     "opted_out": _("the customer texted STOP"),
     "no_consent": _("no SMS consent"),
+    "no_template": _("no WhatsApp template outside the 24-hour window: sent by SMS"),
 }
