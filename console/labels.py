@@ -90,6 +90,7 @@ SMS_KIND = {
     "free_text": _("from the desk"),
     "reply": _("customer"),
     "cancelled": _("visit cancelled"),
+    "channel": _("channel changed"),
 }
 
 SMS_NOT_SENT = {

@@ -31,6 +31,7 @@ class MessageKind(models.TextChoices):
     FREE_TEXT = "free_text", "Dispatcher's message"
     REPLY = "reply", "Customer's reply"
     CANCELLED = "cancelled", "Visit cancelled"
+    CHANNEL = "channel", "Answer to WHATSAPP or SMS"
 
 
 # Sent at most once per incident; a second request for one of these is a bug or a retry.

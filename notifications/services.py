@@ -35,7 +35,7 @@ from recovery.models import IncidentStatus as S
 from . import selectors, whatsapp
 from .backends import get_backend
 from .backends.base import PermanentSmsError, SmsError, TransientSmsError, UnknownOutcomeSmsError
-from .messages import gsm_friendly, help_text, incident_message_text
+from .messages import channel_chosen_text, gsm_friendly, help_text, incident_message_text
 from .models import (
     BULK_KINDS,
     IN_FLIGHT_STATUSES,
@@ -525,6 +525,15 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
                 else ChannelPreference.SMS
             )
             customer_channel_choose(mobile=from_number, channel=chosen)
+            if customer is not None:
+                # Answered where they wrote: a WhatsApp reply is inside the window they just opened.
+                _record_outbound(
+                    customer=customer,
+                    incident=incident,
+                    kind=MessageKind.CHANNEL,
+                    body=channel_chosen_text(customer=customer, channel=chosen),
+                    channel=channel,
+                )
         elif customer is None:
             pass  # not one of our customers: kept in the ledger, nobody to attach it to
         elif reading.meaning == Meaning.HELP:

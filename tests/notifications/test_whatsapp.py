@@ -81,7 +81,7 @@ def test_a_new_customer_gets_sms_and_the_dispatcher_can_switch_them_to_whatsapp(
     assert "channel_preference" in refused.json()["errors"]
 
 
-def test_the_customer_chooses_whatsapp_or_sms_by_replying(fake_twilio):
+def test_the_customer_chooses_whatsapp_or_sms_by_replying_and_is_answered_where_they_wrote(fake_twilio):
     customer = logged_incident().rental.customer
     customer_writes(fake_twilio, customer, "WhatsApp, grazie", channel=Channel.SMS)
     customer.refresh_from_db()
@@ -89,6 +89,19 @@ def test_the_customer_chooses_whatsapp_or_sms_by_replying(fake_twilio):
     customer_writes(fake_twilio, customer, "SMS")
     customer.refresh_from_db()
     assert customer.channel_preference == ChannelPreference.SMS
+
+    answers = Message.objects.filter(kind=MessageKind.CHANNEL).order_by("created_at")
+    assert [(answer.channel, answer.body) for answer in answers] == [
+        (Channel.SMS, "Giulia, da ora le scriviamo su WhatsApp. Risponda SMS per tornare agli SMS."),
+        (
+            Channel.WHATSAPP,
+            "Giulia, da ora le scriviamo per SMS. Risponda WHATSAPP per ricevere i messaggi su WhatsApp.",
+        ),
+    ]
+    # The WhatsApp answer goes as free text: the customer's WHATSAPP message opened the window.
+    send_all_queued()
+    [sent] = [message for message in fake_twilio.messages if message.to.startswith("whatsapp:")]
+    assert (sent.content_sid, sent.body) == (None, answers[1].body)
 
 
 # 2. The outbox on the preferred channel(s) ------------------------------------------------------
