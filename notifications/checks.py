@@ -3,7 +3,7 @@
 import re
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 TWILIO_BACKEND = "notifications.backends.twilio.TwilioBackend"
 REQUIRED_TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM")
@@ -78,4 +78,19 @@ def whatsapp_templates_valid(app_configs, **kwargs):
         )
         for key, sid in templates.items()
         if key not in keys or not isinstance(sid, str) or not CONTENT_SID.fullmatch(sid)
+    ]
+
+
+@register()
+def whatsapp_sender_present(app_configs, **kwargs):
+    """Through a Messaging Service TWILIO_FROM may be empty: WhatsApp then has no sender."""
+    if settings.SMS_BACKEND != TWILIO_BACKEND or settings.TWILIO_WHATSAPP_FROM or settings.TWILIO_FROM:
+        return []
+    return [
+        Warning(
+            "Neither TWILIO_WHATSAPP_FROM nor TWILIO_FROM is set: customers who chose WhatsApp get nothing.",
+            hint="Set TWILIO_WHATSAPP_FROM to the WhatsApp sender number of the Twilio account.",
+            obj="notifications",
+            id="notifications.W001",
+        )
     ]

@@ -46,3 +46,13 @@ def test_whatsapp_templates_are_checked_at_startup(settings):
     errors = whatsapp_templates_valid(None)
     assert [error.id for error in errors] == ["notifications.E003", "notifications.E003"]
     assert "'eta:fr'" in errors[0].msg and "'SM123'" in errors[1].msg
+
+
+def test_whatsapp_without_a_sender_is_a_warning(settings):
+    from notifications.checks import whatsapp_sender_present
+
+    settings.SMS_BACKEND = "notifications.backends.twilio.TwilioBackend"
+    settings.TWILIO_FROM, settings.TWILIO_WHATSAPP_FROM = "", ""
+    assert [warning.id for warning in whatsapp_sender_present(None)] == ["notifications.W001"]
+    settings.TWILIO_WHATSAPP_FROM = "+390200000099"
+    assert whatsapp_sender_present(None) == []
