@@ -268,6 +268,11 @@ TWILIO_FROM = env.str("TWILIO_FROM", default="")
 # one thread) and needs the pool's numbers for that; with these set TWILIO_FROM is not used.
 TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
 TWILIO_SENDER_POOL = env.list("TWILIO_SENDER_POOL", default=[])
+# WhatsApp through the same Twilio account: the WhatsApp sender (empty: TWILIO_FROM) and the
+# approved templates (Content API ContentSids, "kind:language" -> "HX..."; JSON) a message we start
+# outside the customer's 24-hour window must go as. A kind without a template goes by SMS there.
+TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
+WHATSAPP_TEMPLATES = env.json("WHATSAPP_TEMPLATES", default={})
 # Only for tests and local fakes: where the twilio client sends its requests.
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")
 # Connect and read timeout for each Twilio request; without one a hung request blocks a worker for ever.

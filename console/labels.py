@@ -90,11 +90,13 @@ SMS_KIND = {
     "free_text": _("from the desk"),
     "reply": _("customer"),
     "cancelled": _("visit cancelled"),
+    "channel": _("channel changed"),
 }
 
 SMS_NOT_SENT = {
     "opted_out": _("the customer texted STOP"),
     "no_consent": _("no SMS consent"),
+    "no_template": _("no WhatsApp template outside the 24-hour window: sent by SMS"),
 }
 
 NPS = {"promoter": _("promoter"), "passive": _("passive"), "detractor": _("detractor")}

@@ -42,7 +42,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
     list_display = ["company", "contact_name", "mobile", "language", "sms_opted_out_at", "erased_at"]
     search_fields = ["company", "contact_name", "mobile"]
-    list_filter = ["language"]
+    list_filter = ["language", "channel_preference"]
     readonly_fields = ["erased_at"]
 
     def _audit(self, request, action: str, customer: Customer, fields: list[str] | None = None) -> None:

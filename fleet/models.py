@@ -143,6 +143,12 @@ class Language(models.TextChoices):
     ENGLISH = "en", "English"
 
 
+class ChannelPreference(models.TextChoices):
+    SMS = "sms", "SMS"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    BOTH = "both", "SMS and WhatsApp"
+
+
 class Customer(models.Model):
     company = models.CharField(max_length=160)
     contact_name = models.CharField(max_length=120)
@@ -152,6 +158,10 @@ class Customer(models.Model):
     mobile = PhoneNumberField()
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ITALIAN)
     sms_consent = models.BooleanField(default=True)
+    # Where our texts go: set by the dispatcher or by the customer replying WHATSAPP or SMS.
+    channel_preference = models.CharField(
+        max_length=8, choices=ChannelPreference.choices, default=ChannelPreference.SMS, db_default="sms"
+    )
     # Set when the customer texts STOP; no SMS goes to them until they text START.
     sms_opted_out_at = models.DateTimeField(null=True, blank=True)
     # A stop-severity fault on their machine confirms itself (the customer agreed to be called first

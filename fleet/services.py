@@ -157,3 +157,8 @@ def customer_sms_opt_out(*, mobile: str, at: datetime) -> int:
 def customer_sms_opt_in(*, mobile: str) -> int:
     """The person at this number texted START: they receive texts again."""
     return Customer.objects.filter(mobile=mobile).update(sms_opted_out_at=None)
+
+
+def customer_channel_choose(*, mobile: str, channel: str) -> int:
+    """The person at this number replied WHATSAPP or SMS: our texts go that way from now on."""
+    return Customer.objects.filter(mobile=mobile).update(channel_preference=channel)

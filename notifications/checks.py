@@ -3,7 +3,7 @@
 import re
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 TWILIO_BACKEND = "notifications.backends.twilio.TwilioBackend"
 REQUIRED_TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM")
@@ -51,4 +51,46 @@ def brand_colours_valid(app_configs, **kwargs):
         )
         for name in ("BRAND_PRIMARY_COLOR", "BRAND_ACCENT_COLOR")
         if not HEX_COLOUR.fullmatch(getattr(settings, name))
+    ]
+
+
+CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
+E003 = "notifications.E003"
+
+
+@register()
+def whatsapp_templates_valid(app_configs, **kwargs):
+    """A mistyped template key would only show when a customer's text fell back to SMS."""
+    from fleet.models import Language
+
+    from .models import MessageKind
+
+    templates = settings.WHATSAPP_TEMPLATES
+    if not isinstance(templates, dict):
+        return [Error("WHATSAPP_TEMPLATES must be a JSON object.", obj="notifications", id=E003)]
+    keys = {f"{kind}:{language}" for kind in MessageKind.values for language in Language.values}
+    return [
+        Error(
+            f"WHATSAPP_TEMPLATES has {key!r}: {sid!r}.",
+            hint='Keys are "kind:language" (e.g. "eta:it"), values a Content API ContentSid (HX and 32 hex).',
+            obj="notifications",
+            id=E003,
+        )
+        for key, sid in templates.items()
+        if key not in keys or not isinstance(sid, str) or not CONTENT_SID.fullmatch(sid)
+    ]
+
+
+@register()
+def whatsapp_sender_present(app_configs, **kwargs):
+    """Through a Messaging Service TWILIO_FROM may be empty: WhatsApp then has no sender."""
+    if settings.SMS_BACKEND != TWILIO_BACKEND or settings.TWILIO_WHATSAPP_FROM or settings.TWILIO_FROM:
+        return []
+    return [
+        Warning(
+            "Neither TWILIO_WHATSAPP_FROM nor TWILIO_FROM is set: customers who chose WhatsApp get nothing.",
+            hint="Set TWILIO_WHATSAPP_FROM to the WhatsApp sender number of the Twilio account.",
+            obj="notifications",
+            id="notifications.W001",
+        )
     ]

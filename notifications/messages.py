@@ -291,6 +291,20 @@ def help_text(*, customer: Customer, branch: Branch) -> str:
         return fit_two_segments(text, text, context)
 
 
+def channel_chosen_text(*, customer: Customer, channel: str) -> str:
+    """The answer to WHATSAPP or SMS: where our texts go from now on, and how to change back."""
+    with translation.override(customer.language):
+        if channel == "whatsapp":
+            text = gettext(
+                "%(name)s, from now on we write to you on WhatsApp. Reply SMS to go back to texts."
+            )
+        else:
+            text = gettext(
+                "%(name)s, from now on we write to you by SMS. Reply WHATSAPP to hear from us there."
+            )
+        return fit_two_segments(text, text, {"name": form_of_address(customer)})
+
+
 def gsm_friendly(text: str) -> str:
     """A dispatcher's own words, spelled in GSM-7 so that one curly apostrophe does not double the cost."""
     return to_gsm7(text)

@@ -13,6 +13,11 @@ class Direction(models.TextChoices):
     INBOUND = "inbound", "From the customer"
 
 
+class Channel(models.TextChoices):
+    SMS = "sms", "SMS"
+    WHATSAPP = "whatsapp", "WhatsApp"
+
+
 class MessageKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", "Apology on logging"
     # The machine told us first: the customer hears of the fault before they call.
@@ -26,6 +31,7 @@ class MessageKind(models.TextChoices):
     FREE_TEXT = "free_text", "Dispatcher's message"
     REPLY = "reply", "Customer's reply"
     CANCELLED = "cancelled", "Visit cancelled"
+    CHANNEL = "channel", "Answer to WHATSAPP or SMS"
 
 
 # Sent at most once per incident; a second request for one of these is a bug or a retry.
@@ -76,6 +82,8 @@ STATUS_RANK = {
 class NotSentReason(models.TextChoices):
     OPTED_OUT = "opted_out", "The customer texted STOP"
     NO_CONSENT = "no_consent", "The customer gave no SMS consent"
+    # A WhatsApp outside the 24-hour window with no approved template for it: it went by SMS.
+    NO_TEMPLATE = "no_template", "No WhatsApp template outside the 24-hour window"
 
 
 class Message(models.Model):
@@ -86,6 +94,14 @@ class Message(models.Model):
         Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="sms_messages"
     )
     direction = models.CharField(max_length=8, choices=Direction.choices)
+    # The numbers stay plain E.164 on both channels; the backend adds Twilio's "whatsapp:" prefix.
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.SMS, db_default="sms")
+    # The approved template a WhatsApp went as (outside the customer's 24-hour window); empty: free text.
+    content_sid = models.CharField(max_length=34, blank=True, default="", db_default="")
+    # The WhatsApp this SMS replaces after WhatsApp could not deliver it (sent once, never chained).
+    fallback_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="fallback"
+    )
     kind = models.CharField(max_length=16, choices=MessageKind.choices)
     to_number = models.CharField(max_length=20)
     from_number = models.CharField(max_length=20, blank=True)
@@ -117,9 +133,9 @@ class Message(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["incident", "kind"],
+                fields=["incident", "kind", "channel"],
                 condition=Q(kind__in=ONCE_PER_INCIDENT) & Q(direction=Direction.OUTBOUND),
-                name="sms_once_per_incident_for_some_kinds",
+                name="message_once_per_incident_and_channel",
             ),
             models.CheckConstraint(condition=Q(status__in=MessageStatus.values), name="sms_status_known"),
             models.CheckConstraint(

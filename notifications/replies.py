@@ -15,6 +15,9 @@ class Meaning(StrEnum):
     OPT_IN = "opt_in"
     HELP = "help"
     SCORE = "score"
+    # The customer chooses where our texts go.
+    CHOOSE_WHATSAPP = "choose_whatsapp"
+    CHOOSE_SMS = "choose_sms"
     MESSAGE = "message"
 
 
@@ -29,6 +32,8 @@ KEYWORDS: dict[str, Meaning] = {
     ),
     **dict.fromkeys(["start", "unstop", "avvia", "riattiva"], Meaning.OPT_IN),
     **dict.fromkeys(["help", "info", "informazioni", "aiuto"], Meaning.HELP),
+    **dict.fromkeys(["whatsapp", "whats app"], Meaning.CHOOSE_WHATSAPP),
+    **dict.fromkeys(["sms"], Meaning.CHOOSE_SMS),
 }
 
 # Words that may follow a keyword or a score without changing what the reply means.

@@ -8,7 +8,7 @@ from fleet.models import Customer
 from recovery import selectors as recovery_selectors
 from recovery.models import Incident
 
-from .models import BULK_KINDS, Direction, Message, MessageKind, MessageStatus
+from .models import BULK_KINDS, Channel, Direction, Message, MessageKind, MessageStatus
 
 # A late answer to the survey still counts; a "7" a month later is about something else.
 SURVEY_ANSWER_WINDOW = timedelta(days=7)
@@ -168,6 +168,17 @@ def incident_arrival_time_told(*, incident: Incident) -> bool:
             MessageStatus.SENT,
             MessageStatus.DELIVERED,
         ),
+    ).exists()
+
+
+def whatsapp_window_open(*, customer: Customer, now: datetime, hours: int) -> bool:
+    """Whether the customer wrote to us on WhatsApp in the last `hours`: we may send free text."""
+    return Message.objects.filter(
+        customer=customer,
+        kind=MessageKind.REPLY,
+        direction=Direction.INBOUND,
+        channel=Channel.WHATSAPP,
+        created_at__gt=now - timedelta(hours=hours),
     ).exists()
 
 

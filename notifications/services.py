@@ -20,22 +20,29 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.roles import AnyUser, signed_in
-from fleet.models import Branch, Customer
-from fleet.services import ERASED_MOBILE, customer_sms_opt_in, customer_sms_opt_out
+from fleet.models import Branch, ChannelPreference, Customer
+from fleet.services import (
+    ERASED_MOBILE,
+    customer_channel_choose,
+    customer_sms_opt_in,
+    customer_sms_opt_out,
+)
 from recovery import services as recovery_services
 from recovery.errors import InvalidRequest
+from recovery.models import Channel as TimelineChannel
 from recovery.models import Incident
 from recovery.models import IncidentStatus as S
 
-from . import selectors
+from . import selectors, whatsapp
 from .backends import get_backend
 from .backends.base import PermanentSmsError, SmsError, TransientSmsError, UnknownOutcomeSmsError
-from .messages import gsm_friendly, help_text, incident_message_text
+from .messages import channel_chosen_text, gsm_friendly, help_text, incident_message_text
 from .models import (
     BULK_KINDS,
     IN_FLIGHT_STATUSES,
     ONCE_PER_INCIDENT,
     STATUS_RANK,
+    Channel,
     Direction,
     Message,
     MessageKind,
@@ -102,6 +109,8 @@ def _record_outbound(
     kind: str,
     body: str,
     by: AnyUser | None = None,
+    channel: str = Channel.SMS,
+    fallback_of: Message | None = None,
 ) -> Message:
     now = timezone.now()
     encoding, segments = segment_count(body)
@@ -114,6 +123,8 @@ def _record_outbound(
         incident=incident,
         customer=customer,
         direction=Direction.OUTBOUND,
+        channel=channel,
+        fallback_of=fallback_of,
         kind=kind,
         to_number=str(customer.mobile),
         # A pool's number is chosen when the text leaves (see _senders_for).
@@ -143,13 +154,28 @@ def customer_message_queue(*, incident: Incident, kind: str) -> Message | None:
     if kind == MessageKind.CANCELLED and not selectors.incident_arrival_time_told(incident=incident):
         return None  # nobody was told anyone was coming: nothing to call off
     body = incident_message_text(incident=incident, kind=kind)
-    try:
-        with transaction.atomic():
-            return _record_outbound(customer=customer, incident=incident, kind=kind, body=body)
-    except IntegrityError:
-        if kind in ONCE_PER_INCIDENT:
-            return None
-        raise
+    queued = None
+    for channel in _channels_for(customer):
+        try:
+            with transaction.atomic():
+                message = _record_outbound(
+                    customer=customer, incident=incident, kind=kind, body=body, channel=channel
+                )
+        except IntegrityError:
+            if kind in ONCE_PER_INCIDENT:
+                continue
+            raise
+        queued = queued or message
+    return queued
+
+
+def _channels_for(customer: Customer) -> tuple[str, ...]:
+    """Where the customer wants our texts: the channel they chose, or both."""
+    if customer.channel_preference == ChannelPreference.WHATSAPP:
+        return (Channel.WHATSAPP,)
+    if customer.channel_preference == ChannelPreference.BOTH:
+        return (Channel.SMS, Channel.WHATSAPP)
+    return (Channel.SMS,)
 
 
 def dispatcher_message_send(*, incident: Incident, body: str, by: AnyUser) -> Message:
@@ -169,9 +195,18 @@ def dispatcher_message_send(*, incident: Incident, body: str, by: AnyUser) -> Me
             gettext("This customer does not receive SMS (they texted STOP); phone them instead.")
         )
     with transaction.atomic():
-        return _record_outbound(
-            customer=customer, incident=incident, kind=MessageKind.FREE_TEXT, body=body, by=by
-        )
+        sent = [
+            _record_outbound(
+                customer=customer,
+                incident=incident,
+                kind=MessageKind.FREE_TEXT,
+                body=body,
+                by=by,
+                channel=channel,
+            )
+            for channel in _channels_for(customer)
+        ]
+    return sent[0]
 
 
 # Sending -------------------------------------------------------------------------------------
@@ -285,11 +320,20 @@ def message_send(*, message_id: int) -> SendOutcome:
         return _close_unsent(message, MessageStatus.SUPERSEDED)
     if message.kind in BULK_KINDS and selectors.transactional_messages_due(now=timezone.now()):
         return SendOutcome(retry_in=BULK_WAIT_SECONDS)
+    content_sid: str | None = ""
+    senders = _senders_for(message)
+    if message.channel == Channel.WHATSAPP:
+        content_sid, senders = _whatsapp_template(message), [whatsapp.sender()]
+        if content_sid is None:
+            _sms_fallback_queue(
+                message, why="no approved template for this message outside the 24-hour window"
+            )
+            return _close_unsent(message, MessageStatus.NOT_SENT, not_sent_reason=NotSentReason.NO_TEMPLATE)
     try:
-        sender, wait = send_slot_take_any(senders=_senders_for(message), segments=message.segments)
+        sender, wait = send_slot_take_any(senders=senders, segments=message.segments)
     except redis.RedisError:
         logger.warning("SMS rate limiter unavailable; sending without it.", exc_info=True)
-        sender, wait = _senders_for(message)[0], 0.0
+        sender, wait = senders[0], 0.0
     if wait > 0:
         return SendOutcome(retry_in=wait)
     if sender == "default":
@@ -299,6 +343,7 @@ def message_send(*, message_id: int) -> SendOutcome:
     claimed = Message.objects.filter(pk=message.pk, status=MessageStatus.QUEUED).update(
         status=MessageStatus.SENDING,
         from_number=sender,
+        content_sid=content_sid,
         sending_started_at=now,
         status_updated_at=now,
         attempts=F("attempts") + 1,
@@ -309,12 +354,21 @@ def message_send(*, message_id: int) -> SendOutcome:
 
     try:
         sent = get_backend().send(
-            to=message.to_number,
+            to=whatsapp.address(number=message.to_number, channel=message.channel),
             body=message.body,
             status_callback=_status_callback_url(message),
-            sender=sender or None,
+            sender=whatsapp.address(number=sender, channel=message.channel) or None,
+            content_sid=content_sid or None,
+            content_variables=whatsapp.template_variables(body=message.body) if content_sid else None,
         )
     except PermanentSmsError as error:
+        if message.channel == Channel.WHATSAPP and error.code in whatsapp.FALLBACK_CODES:
+            if _move_forward(
+                message.pk, MessageStatus.FAILED, error_code=error.code, error_message=error.message[:255]
+            ):
+                _sms_fallback_queue(message, why=f"error {error.code}")
+                _next_in_line(message)
+            return DONE
         _give_up(message, error, reason=f"SMS could not be sent ({error.code}: {error.message}); call them.")
         return DONE
     except TransientSmsError as error:
@@ -345,6 +399,53 @@ def message_send(*, message_id: int) -> SendOutcome:
     return DONE
 
 
+# WhatsApp -------------------------------------------------------------------------------------
+
+
+def _whatsapp_template(message: Message) -> str | None:
+    """ "" to send free text (the customer wrote within 24 hours), else the approved template's
+    ContentSid, or None when there is no template for this message in their language."""
+    if message.customer is not None and selectors.whatsapp_window_open(
+        customer=message.customer, now=timezone.now(), hours=whatsapp.WINDOW_HOURS
+    ):
+        return ""
+    return whatsapp.template_for(kind=message.kind, language=message.language)
+
+
+def _sms_fallback_queue(message: Message, *, why: str) -> Message | None:
+    """WhatsApp could not carry this text: the same text goes by SMS, once, noted on the timeline.
+
+    Nothing is queued when the customer gets our SMS anyway (they chose both) or cannot get them."""
+    customer = message.customer
+    if message.channel != Channel.WHATSAPP or customer is None or not customer.can_receive_sms:
+        return None
+    if Channel.SMS in _channels_for(customer):
+        return None
+    try:
+        with transaction.atomic():
+            fallback = _record_outbound(
+                customer=customer,
+                incident=message.incident,
+                kind=message.kind,
+                body=message.body,
+                by=message.sent_by,
+                channel=Channel.SMS,
+                fallback_of=message,
+            )
+            if message.incident is not None:
+                recovery_services.incident_note_add(
+                    incident=message.incident,
+                    text=f"WhatsApp did not reach the customer ({why}): the "
+                    f"{message.get_kind_display().lower()} text went by SMS instead.",
+                    by=None,
+                    at=timezone.now(),
+                    channel=TimelineChannel.SYSTEM,
+                )
+    except IntegrityError:
+        return None  # already fell back (a repeated callback), or a once-only text went by SMS
+    return fallback
+
+
 # Twilio's callbacks and the customer's replies -----------------------------------------------
 
 
@@ -353,7 +454,7 @@ def message_status_update(
 ) -> Message | None:
     """Apply a Twilio status callback. Repeats and late arrivals change nothing."""
     found = Message.objects.filter(pk=message_id) if message_id else Message.objects.filter(twilio_sid=sid)
-    message = found.select_related("incident").first()
+    message = found.select_related("incident", "customer").first()
     new_status = TWILIO_STATUSES.get(status)
     if message is None or new_status is None or (message.twilio_sid and message.twilio_sid != sid):
         return message
@@ -366,7 +467,8 @@ def message_status_update(
         if moved and new_status in (MessageStatus.UNDELIVERED, MessageStatus.FAILED):
             if error_code == UNSUBSCRIBED:
                 customer_sms_opt_out(mobile=message.to_number, at=timezone.now())
-            if message.incident_id is not None:
+            fell_back = _sms_fallback_queue(message, why=f"{status}, error {error_code or 'unknown'}")
+            if message.incident_id is not None and fell_back is None:
                 recovery_services.incident_flag_for_call(
                     incident=message.incident,  # type: ignore[arg-type]  # incident_id is set
                     reason=f"SMS {status} (error {error_code or 'unknown'}); the customer may not know.",
@@ -390,6 +492,9 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
     existing = Message.objects.filter(twilio_sid=sid).first()
     if existing is not None:
         return existing  # Twilio retried the webhook
+    # WhatsApp comes as "whatsapp:+39…"; the ledger keeps the number and the channel apart.
+    from_number, channel = whatsapp.number_and_channel(from_number)
+    to_number, _ = whatsapp.number_and_channel(to_number)
     now = timezone.now()
     customer = selectors.customer_for_number(number=from_number)
     reading = reply_read(body)
@@ -400,6 +505,7 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
             incident=incident,
             customer=customer,
             direction=Direction.INBOUND,
+            channel=channel,
             kind=MessageKind.REPLY,
             to_number=to_number,
             from_number=from_number,
@@ -416,6 +522,22 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
             customer_sms_opt_out(mobile=from_number, at=now)
         elif reading.meaning == Meaning.OPT_IN:
             customer_sms_opt_in(mobile=from_number)
+        elif reading.meaning in (Meaning.CHOOSE_WHATSAPP, Meaning.CHOOSE_SMS):
+            chosen = (
+                ChannelPreference.WHATSAPP
+                if reading.meaning == Meaning.CHOOSE_WHATSAPP
+                else ChannelPreference.SMS
+            )
+            customer_channel_choose(mobile=from_number, channel=chosen)
+            if customer is not None:
+                # Answered where they wrote: a WhatsApp reply is inside the window they just opened.
+                _record_outbound(
+                    customer=customer,
+                    incident=incident,
+                    kind=MessageKind.CHANNEL,
+                    body=channel_chosen_text(customer=customer, channel=chosen),
+                    channel=channel,
+                )
         elif customer is None:
             pass  # not one of our customers: kept in the ledger, nobody to attach it to
         elif reading.meaning == Meaning.HELP:
@@ -426,6 +548,7 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
                     incident=incident,
                     kind=MessageKind.HELP,
                     body=help_text(customer=customer, branch=branch),
+                    channel=channel,
                 )
         elif (
             reading.meaning == Meaning.SCORE
@@ -466,7 +589,7 @@ def messages_sweep(*, now: datetime | None = None) -> dict[str, int]:
     for message in selectors.messages_in_doubt(older_than=now - stale).select_related("incident"):
         try:
             found = backend.find_sent(
-                to=message.to_number,
+                to=whatsapp.address(number=message.to_number, channel=message.channel),
                 body=message.body,
                 since=(message.sending_started_at or now) - timedelta(minutes=1),
             )

@@ -117,6 +117,7 @@ class CustomerSerializer(StrictModelSerializer):
             "mobile",
             "language",
             "sms_consent",
+            "channel_preference",
             "sms_opted_out_at",
             "erased_at",
         ]

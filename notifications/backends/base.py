@@ -45,9 +45,19 @@ class UnknownOutcomeSmsError(SmsError):
 
 class BaseSmsBackend:
     def send(
-        self, *, to: str, body: str, status_callback: str | None = None, sender: str | None = None
+        self,
+        *,
+        to: str,
+        body: str,
+        status_callback: str | None = None,
+        sender: str | None = None,
+        content_sid: str | None = None,
+        content_variables: str | None = None,
     ) -> SentMessage:
-        """Send `body` to `to`, from `sender` (a number of the pool) or the configured number."""
+        """Send `body` to `to`, from `sender` (a number of the pool) or the configured number.
+
+        `to` and `sender` are "whatsapp:+39…" for WhatsApp; with `content_sid` the message is that
+        approved template filled with `content_variables` (JSON), and `body` is only our record."""
         raise NotImplementedError
 
     def find_sent(self, *, to: str, body: str, since: datetime) -> FoundMessage | None:

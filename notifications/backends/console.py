@@ -14,7 +14,14 @@ class ConsoleBackend(BaseSmsBackend):
         self.stream = stream or sys.stdout
 
     def send(
-        self, *, to: str, body: str, status_callback: str | None = None, sender: str | None = None
+        self,
+        *,
+        to: str,
+        body: str,
+        status_callback: str | None = None,
+        sender: str | None = None,
+        content_sid: str | None = None,
+        content_variables: str | None = None,
     ) -> SentMessage:
         sid = f"CO{uuid.uuid4().hex}"
         rule = "-" * 60

@@ -23,7 +23,14 @@ outbox: list[OutboxMessage] = []
 
 class LocmemBackend(BaseSmsBackend):
     def send(
-        self, *, to: str, body: str, status_callback: str | None = None, sender: str | None = None
+        self,
+        *,
+        to: str,
+        body: str,
+        status_callback: str | None = None,
+        sender: str | None = None,
+        content_sid: str | None = None,
+        content_variables: str | None = None,
     ) -> SentMessage:
         message = OutboxMessage(
             to=to, body=body, status_callback=status_callback, sid=f"LM{uuid.uuid4().hex}"

@@ -56,10 +56,23 @@ class TwilioBackend(BaseSmsBackend):
         self.messaging_service_sid = settings.TWILIO_MESSAGING_SERVICE_SID
 
     def send(
-        self, *, to: str, body: str, status_callback: str | None = None, sender: str | None = None
+        self,
+        *,
+        to: str,
+        body: str,
+        status_callback: str | None = None,
+        sender: str | None = None,
+        content_sid: str | None = None,
+        content_variables: str | None = None,
     ) -> SentMessage:
-        params = {"to": to, "body": body}
-        if self.messaging_service_sid:
+        params = {"to": to}
+        if content_sid:
+            params["content_sid"] = content_sid
+            params["content_variables"] = content_variables or "{}"
+        else:
+            params["body"] = body
+        # The Messaging Service's pool holds SMS numbers; a WhatsApp leaves from its own sender.
+        if self.messaging_service_sid and not to.startswith("whatsapp:"):
             # With From as well, Twilio sends from that number of the service's pool: the one
             # whose rate budget the outbox charged.
             params["messaging_service_sid"] = self.messaging_service_sid

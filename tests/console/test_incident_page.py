@@ -259,6 +259,22 @@ def test_conversation_shows_our_texts_with_their_delivery_status_and_the_custome
     assert 'data-status="queued"' in conversation and 'data-status="received"' in conversation
 
 
+def test_conversation_marks_what_came_and_went_on_whatsapp(dispatcher_client, incident):
+    sms_services.inbound_message_receive(
+        from_number=f"whatsapp:{incident.rental.customer.mobile}",
+        to_number="whatsapp:+390200000000",
+        body="Vi scrivo su WhatsApp",
+        sid="SM0000000000000000000000000000003",
+    )
+    customer_texts(incident, "E questo per SMS")
+
+    text = page(dispatcher_client, incident)
+    conversation = text[text.index('id="conversation"') : text.index('id="goodwill"')]
+    on_whatsapp, by_sms = conversation.index("Vi scrivo su WhatsApp"), conversation.index("E questo per SMS")
+    assert conversation.count("· WhatsApp") == 1
+    assert conversation.index("· WhatsApp") < on_whatsapp < by_sms
+
+
 def test_board_counts_unread_replies_until_the_incident_is_opened(dispatcher_client, incident):
     customer_texts(incident, "Are you coming?")
     customer_texts(incident, "Hello?", sid="SM0000000000000000000000000000002")

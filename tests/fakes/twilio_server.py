@@ -6,7 +6,12 @@ hangs on demand, records every message it accepts, and posts signed status callb
 Like Twilio it knows Messaging Services (a pool of sender numbers; with From, that number of the
 pool sends; without, the number the recipient had before, else the least busy one) and, once a
 rate is set, queues each number's messages and releases them at that many segments a second:
-a message's `date_sent` is when it would leave for the carrier."""
+a message's `date_sent` is when it would leave for the carrier.
+
+WhatsApp goes through the same endpoint with "whatsapp:+39…" addresses. Like Twilio the fake
+accepts free text only within 24 hours of the customer's last WhatsApp to us (posted through
+`post_inbound`, or told with `customer_wrote`) and answers 63016 otherwise; an approved template
+(ContentSid and its ContentVariables) goes at any time."""
 
 import base64
 import json
@@ -27,6 +32,9 @@ from twilio.request_validator import RequestValidator
 from notifications.segments import segment_count
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+WHATSAPP = "whatsapp:"
+CONTENT_SID = re.compile(r"^HX[0-9a-f]{32}$")
+WHATSAPP_WINDOW = timedelta(hours=24)
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-f]{32})/Messages\.json$")
 # A hang never outlives this, so a forgotten release cannot wedge the test run.
 MAX_HANG_SECONDS = 30.0
@@ -55,6 +63,9 @@ class FakeMessage:
     segments: int = 1
     # When the sender number's queue releases it to the carrier (None: no rate set, not modelled).
     date_sent: datetime | None = None
+    # A WhatsApp template: its ContentSid and the variables it was filled with.
+    content_sid: str | None = None
+    content_variables: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{self.sid}.json"
@@ -109,6 +120,8 @@ class FakeTwilio:
         # Each create answers after a random pause up to this long, as a loaded API does.
         self.max_answer_seconds = 0.0
         self._free_at: dict[str, datetime] = {}
+        # When each WhatsApp user ("whatsapp:+39…") last wrote to us: their 24-hour window.
+        self.whatsapp_last_inbound: dict[str, datetime] = {}
         self._hangs: list[_Hang] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -140,6 +153,7 @@ class FakeTwilio:
             self.rate_per_number = None
             self.max_answer_seconds = 0.0
             self._free_at.clear()
+            self.whatsapp_last_inbound.clear()
 
     def slow_down(self, max_seconds: float) -> None:
         """Answer each create after a random pause of up to `max_seconds` (a slow, jittery API)."""
@@ -173,6 +187,38 @@ class FakeTwilio:
             self._planned.append(hang)
             self._hangs.append(hang)
         return hang
+
+    def customer_wrote(self, address: str, *, at: datetime | None = None) -> None:
+        """`address` ("whatsapp:+39…") wrote to us at `at` (now): their 24-hour window opens."""
+        with self._lock:
+            self.whatsapp_last_inbound[address] = at or datetime.now(UTC)
+
+    def inbound_request(self, url: str, *, from_: str, to: str, body: str) -> tuple[dict[str, str], str]:
+        """(form params, X-Twilio-Signature) of the inbound message Twilio would post to `url`.
+
+        A WhatsApp opens the customer's 24-hour window here, as it does at Twilio."""
+        params = {
+            "AccountSid": self.account_sid,
+            "From": from_,
+            "To": to,
+            "Body": body,
+            "MessageSid": f"SM{uuid.uuid4().hex}",
+            "NumMedia": "0",
+        }
+        if from_.startswith(WHATSAPP):
+            self.customer_wrote(from_)
+        return params, RequestValidator(self.auth_token).compute_signature(url, params)
+
+    def post_inbound(self, url: str, *, from_: str, to: str, body: str) -> int:
+        """Post a signed inbound message to our webhook over HTTP; the HTTP status."""
+        params, signature = self.inbound_request(url, from_=from_, to=to, body=body)
+        request = urllib.request.Request(  # noqa: S310  (loopback URL chosen by the test)
+            url,
+            data=urlencode(params).encode(),
+            headers={"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status
 
     def bodies_to(self, number: str) -> list[str]:
         with self._lock:
@@ -239,11 +285,28 @@ class FakeTwilio:
             from_ = from_ or self._pool_sender(pool, to)
         if not from_:
             return _error(400, 21603, "A 'From' phone number is required.")
-        if not body:
+        content_sid, variables = one("ContentSid"), one("ContentVariables")
+        if to.startswith(WHATSAPP) != from_.startswith(WHATSAPP):
+            return _error(400, 63007, "Twilio could not find a Channel with the specified From address.")
+        if content_sid:
+            if not to.startswith(WHATSAPP) or not CONTENT_SID.match(content_sid):
+                return _error(400, 21656, "The ContentSid is invalid.")
+            try:
+                content_variables = json.loads(variables or "{}")
+            except ValueError:
+                return _error(400, 21656, "The ContentVariables Parameter is invalid.")
+            if not isinstance(content_variables, dict):
+                return _error(400, 21656, "The ContentVariables Parameter is invalid.")
+            body = str(content_variables.get("1", ""))
+        elif not body:
             return _error(400, 21602, "Message body is required.")
-        if not E164.match(to):
+        elif to.startswith(WHATSAPP) and not self._window_open(to):
+            return _error(
+                400, 63016, "Failed to send freeform message because you are outside the allowed window."
+            )
+        if not E164.match(to.removeprefix(WHATSAPP)):
             return _error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
-        if not E164.match(from_):
+        if not E164.match(from_.removeprefix(WHATSAPP)):
             return _error(400, 21212, f"The 'From' number {from_} is not a valid phone number.")
         if len(body) > 1600:
             return _error(400, 21617, "The concatenated message body exceeds the 1600 character limit.")
@@ -256,6 +319,8 @@ class FakeTwilio:
             status_callback=one("StatusCallback") or None,
             messaging_service_sid=service or None,
             segments=segment_count(body)[1],
+            content_sid=content_sid or None,
+            content_variables=content_variables if content_sid else {},
         )
         with self._lock:
             if self.rate_per_number:
@@ -264,6 +329,11 @@ class FakeTwilio:
                 self._free_at[from_] = leaves + timedelta(seconds=message.segments / self.rate_per_number)
             self.messages.append(message)
         return 201, message.as_json()
+
+    def _window_open(self, to: str) -> bool:
+        with self._lock:
+            wrote = self.whatsapp_last_inbound.get(to)
+        return wrote is not None and datetime.now(UTC) - wrote < WHATSAPP_WINDOW
 
     def _pool_sender(self, pool: list[str], to: str) -> str:
         """Sticky sender: the number this recipient had before, else the one free soonest."""

@@ -132,6 +132,7 @@ def test_django_admin_views_and_changes_to_a_customer_are_audited(admin_client_f
             "mobile": "+393487654321",
             "language": "it",
             "sms_consent": "on",
+            "channel_preference": "sms",
         },
     )
 
