@@ -23,7 +23,7 @@ from fleet.models import Branch, Customer
 from fleet.services import ERASED_MOBILE, customer_sms_opt_in, customer_sms_opt_out
 from recovery import services as recovery_services
 from recovery.errors import InvalidRequest
-from recovery.models import Incident
+from recovery.models import CustomerAnswer, Incident
 from recovery.models import IncidentStatus as S
 
 from . import selectors
@@ -42,7 +42,7 @@ from .models import (
     NotSentReason,
 )
 from .ratelimit import send_slot_take_any
-from .replies import Meaning, reply_read
+from .replies import Meaning, answer_read, reply_read
 from .segments import segment_count
 
 logger = logging.getLogger(__name__)
@@ -223,6 +223,7 @@ SUPERSEDED_AT: dict[str, tuple[str, ...]] = {
     MessageKind.ACKNOWLEDGEMENT: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
     MessageKind.ETA: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
     MessageKind.DELAY: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
+    MessageKind.LAST_MILE: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
     MessageKind.ARRIVAL: (S.RECOVERED, S.CLOSED, S.CANCELLED),
 }
 # How long a text waits before asking again for a slot while a breakdown's texts are due.
@@ -381,6 +382,10 @@ def _help_branch(customer: Customer) -> Branch | None:
     return rental.branch if rental else None
 
 
+# The incident's record of each answer to the arrival-time text's options.
+REPLY_ANSWERS = {Meaning.CONFIRM: CustomerAnswer.CONFIRMED, Meaning.WORKS: CustomerAnswer.WORKS}
+
+
 def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid: str) -> Message:
     """A customer texted us: opt out, opt in, ask for help, answer the survey, or talk to the desk."""
     existing = Message.objects.filter(twilio_sid=sid).first()
@@ -430,6 +435,14 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
         ):
             recovery_services.survey_response_record(incident=survey, score=reading.score, at=now)
             Message.objects.filter(pk=message.pk).update(incident=survey)
+        elif (
+            incident is not None
+            and (answer := answer_read(reading)) is not None
+            and recovery_services.customer_reply_record(
+                incident=incident, answer=REPLY_ANSWERS[answer], text=body, at=now
+            )
+        ):
+            pass  # on the timeline and the board; outside dispatched/en route it is a plain message below
         elif incident is not None:
             recovery_services.customer_message_attach(incident=incident, text=body, at=now)
         else:
