@@ -387,7 +387,8 @@ REPLY_ANSWERS = {Meaning.CONFIRM: CustomerAnswer.CONFIRMED, Meaning.WORKS: Custo
 
 
 def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid: str) -> Message:
-    """A customer texted us: opt out, opt in, ask for help, answer the survey, or talk to the desk."""
+    """A customer texted us: opt out, opt in, ask for help, answer the survey or the arrival-time
+    text, or talk to the desk."""
     existing = Message.objects.filter(twilio_sid=sid).first()
     if existing is not None:
         return existing  # Twilio retried the webhook
@@ -435,16 +436,15 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
         ):
             recovery_services.survey_response_record(incident=survey, score=reading.score, at=now)
             Message.objects.filter(pk=message.pk).update(incident=survey)
-        elif (
-            incident is not None
-            and (answer := answer_read(reading)) is not None
-            and recovery_services.customer_reply_record(
+        elif incident is not None:
+            # "1"/"OK" or "2"/"FUNZIONA" answer the arrival-time text while the crew is awaited;
+            # otherwise (and any other words) the text is for the dispatcher.
+            answer = answer_read(reading)
+            answered = answer is not None and recovery_services.customer_reply_record(
                 incident=incident, answer=REPLY_ANSWERS[answer], text=body, at=now
             )
-        ):
-            pass  # on the timeline and the board; outside dispatched/en route it is a plain message below
-        elif incident is not None:
-            recovery_services.customer_message_attach(incident=incident, text=body, at=now)
+            if not answered:
+                recovery_services.customer_message_attach(incident=incident, text=body, at=now)
         else:
             latest = selectors.latest_incident_for_customer(customer=customer)
             if latest is not None:
