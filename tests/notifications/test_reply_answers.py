@@ -48,12 +48,25 @@ def test_saying_it_works_asks_the_dispatcher_whether_to_cancel(body, dispatcher)
     assert "Customer says it works: cancel?" in board_for(dispatcher)
 
 
-def test_the_answer_is_read_while_the_crew_is_on_its_way_too():
+def test_the_answer_is_read_while_the_crew_is_on_its_way_too(dispatcher):
     incident = factories.incident_through("en_route", incident=dispatched_incident())
 
     text_from(incident.rental.customer, "2")
 
     assert Incident.objects.get(pk=incident.pk).customer_answer == "works"
+    client = Client()
+    client.force_login(dispatcher)
+    assert "Customer says it works: cancel?" in client.get(f"/incidents/{incident.pk}/").content.decode()
+
+
+def test_once_the_crew_is_on_site_the_tag_leaves_the_board_and_the_timeline_keeps_it(dispatcher):
+    incident = dispatched_incident()
+    text_from(incident.rental.customer, "1")
+
+    factories.incident_through("on_site", incident=incident)
+
+    assert "Customer confirms someone on site" not in board_for(dispatcher)
+    assert incident.timeline.filter(kind=EventKind.CUSTOMER_CONFIRMED).exists()
 
 
 def test_a_later_answer_replaces_the_earlier_one_and_both_stay_on_the_timeline(dispatcher):
