@@ -44,6 +44,9 @@ EVENT = {
     "cause_classified": _("Cause classified"),
     "downtime_credit": _("Downtime credit"),
     "exchanged": _("Unit exchanged on the contract"),
+    "customer_confirmed": _("Customer confirms someone on site"),
+    "customer_works": _("Customer says it works again"),
+    "approaching": _("Crew a few minutes away"),
 }
 
 CHANNEL = {
@@ -90,6 +93,7 @@ SMS_KIND = {
     "free_text": _("from the desk"),
     "reply": _("customer"),
     "cancelled": _("visit cancelled"),
+    "last_mile": _("crew a few minutes away"),
 }
 
 SMS_NOT_SENT = {

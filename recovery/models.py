@@ -144,7 +144,9 @@ class Incident(models.Model):
     sla_at_risk_since = models.DateTimeField(null=True, blank=True)
     call_customer_reason = models.CharField(max_length=255, blank=True)
     # The customer's last answer to the options in the arrival-time text, shown on the board.
-    customer_answer = models.CharField(max_length=12, choices=CustomerAnswer.choices, blank=True)
+    customer_answer = models.CharField(
+        max_length=12, choices=CustomerAnswer.choices, blank=True, db_default=""
+    )
     customer_answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
