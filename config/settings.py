@@ -334,6 +334,9 @@ PRONTO = {
     # Technician app. A ping revises the ETA only when it moves this much, so the timeline
     # shows real changes rather than one line per ping.
     "LIVE_ETA_THRESHOLD_MINUTES": env.int("LIVE_ETA_THRESHOLD_MINUTES", default=5),
+    # When the pings put the crew this close to the site (expected arrival), the customer gets
+    # one "arriving in about N minutes" text.
+    "LAST_MILE_MINUTES": env.int("LAST_MILE_MINUTES", default=10),
     # Phones' clocks drift; a device time further ahead than this is refused as a wrong clock.
     "DEVICE_CLOCK_TOLERANCE_MINUTES": env.int("DEVICE_CLOCK_TOLERANCE_MINUTES", default=5),
     # An offline queue older than this is a wrong clock or a lost phone, not a report to apply.

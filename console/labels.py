@@ -44,6 +44,9 @@ EVENT = {
     "cause_classified": _("Cause classified"),
     "downtime_credit": _("Downtime credit"),
     "exchanged": _("Unit exchanged on the contract"),
+    "customer_confirmed": _("Customer confirms someone on site"),
+    "customer_works": _("Customer says it works again"),
+    "approaching": _("Crew a few minutes away"),
 }
 
 CHANNEL = {
@@ -91,6 +94,7 @@ SMS_KIND = {
     "reply": _("customer"),
     "cancelled": _("visit cancelled"),
     "channel": _("channel changed"),
+    "last_mile": _("crew a few minutes away"),
 }
 
 SMS_NOT_SENT = {

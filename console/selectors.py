@@ -49,6 +49,9 @@ class BoardRow:
     company: str
     site_address: str
     call_customer_reason: str
+    # The customer's answer to the arrival-time text (recovery.models.CustomerAnswer), or "".
+    customer_answer: str
+    customer_answered_at: datetime | None
     # What the machine reported, for a suspected incident from telematics.
     fault_text: str
     fault_at: datetime | None
@@ -102,6 +105,8 @@ def board_page(
             "id",
             "status",
             "call_customer_reason",
+            "customer_answer",
+            "customer_answered_at",
             "fault_text",
             "fault_at",
             "current_eta",

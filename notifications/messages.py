@@ -10,8 +10,10 @@ what the customer received."""
 
 from collections.abc import Callable
 from datetime import datetime
+from math import ceil
 
 import phonenumbers
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -166,25 +168,27 @@ def _proactive(incident: Incident) -> tuple[str, str]:
 
 
 def _eta(incident: Incident) -> tuple[str, str]:
+    # Ends with the answers the customer may text back (notifications.replies reads them).
     if incident.replacement_machine is None:
         return (
             gettext(
-                "%(name)s, %(technician)s is coming to repair your %(broken)s and will be with you at about "
-                "%(time)s. Branch: %(phone)s. Follow the visit: %(link)s"
+                "%(name)s, %(technician)s is coming to repair your %(broken)s at about %(time)s. "
+                "Branch: %(phone)s. Follow: %(link)s Reply 1 if someone will be there, 2 if it works again"
             ),
             gettext(
-                "%(name)s, %(technician)s is coming to repair your machine and will be with you at about "
-                "%(time)s. Branch: %(phone)s. Follow: %(link)s"
+                "%(name)s, %(technician)s is coming to repair it at about %(time)s. Branch: %(phone)s. "
+                "Follow: %(link)s Reply 1 if someone will be there, 2 if it works again"
             ),
         )
     return (
         gettext(
             "%(name)s, a replacement %(machine)s is on its way: %(technician)s will be with you at about "
-            "%(time)s. Branch: %(phone)s. Follow it live: %(link)s"
+            "%(time)s. Branch: %(phone)s. Follow: %(link)s Reply 1 if someone will receive it, 2 if it "
+            "works again"
         ),
         gettext(
             "%(name)s, your replacement is on its way: %(technician)s will be with you at about %(time)s. "
-            "Branch: %(phone)s. Follow: %(link)s"
+            "Branch: %(phone)s. Follow: %(link)s Reply 1 if someone will receive it, 2 if it works again"
         ),
     )
 
@@ -204,6 +208,13 @@ def _arrival(incident: Incident) -> tuple[str, str]:
         ),
         gettext("%(name)s, %(technician)s is on site now. Anything you need: %(phone)s"),
     )
+
+
+def _last_mile(incident: Incident) -> tuple[str, str]:
+    text = gettext(
+        "%(name)s, %(technician)s will be with you in about %(minutes)s minutes. Branch: %(phone)s"
+    )
+    return text, text
 
 
 def _recovered(incident: Incident) -> tuple[str, str]:
@@ -235,11 +246,21 @@ def _cancelled(incident: Incident) -> tuple[str, str]:
     )
 
 
+def _minutes_away(incident: Incident) -> int:
+    """Minutes from the crew's last ping to the expected arrival recovery planned from it, rounded up."""
+    technician = incident.technician
+    pinged = technician.position_updated_at if technician else None
+    if incident.expected_eta is None or pinged is None:
+        return int(settings.PRONTO["LAST_MILE_MINUTES"])
+    return max(1, ceil((incident.expected_eta - pinged).total_seconds() / 60))
+
+
 _TEXTS: dict[str, Texts] = {
     MessageKind.ACKNOWLEDGEMENT: _acknowledgement,
     MessageKind.PROACTIVE: _proactive,
     MessageKind.ETA: _eta,
     MessageKind.DELAY: _delay,
+    MessageKind.LAST_MILE: _last_mile,
     MessageKind.ARRIVAL: _arrival,
     MessageKind.RECOVERED: _recovered,
     MessageKind.SURVEY: _survey,
@@ -278,6 +299,8 @@ def incident_message_text(*, incident: Incident, kind: str) -> str:
             context["link"] = tracking_url(incident_id=incident.pk)
         if kind == MessageKind.PROACTIVE:
             context.update(_proactive_context(incident))
+        if kind == MessageKind.LAST_MILE:
+            context["minutes"] = str(_minutes_away(incident))
         full, short = _TEXTS[MessageKind(kind)](incident)
         return fit_two_segments(full, short, context)
 

@@ -32,6 +32,7 @@ class MessageKind(models.TextChoices):
     REPLY = "reply", "Customer's reply"
     CANCELLED = "cancelled", "Visit cancelled"
     CHANNEL = "channel", "Answer to WHATSAPP or SMS"
+    LAST_MILE = "last_mile", "Crew a few minutes away"
 
 
 # Sent at most once per incident; a second request for one of these is a bug or a retry.
@@ -40,6 +41,7 @@ ONCE_PER_INCIDENT = (
     MessageKind.RECOVERED,
     MessageKind.SURVEY,
     MessageKind.CANCELLED,
+    MessageKind.LAST_MILE,
 )
 # Not about a breakdown in progress: they wait for the sender numbers to be free of those that are.
 BULK_KINDS = (MessageKind.SURVEY,)

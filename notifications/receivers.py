@@ -14,6 +14,7 @@ MESSAGE_FOR_EVENT: dict[IncidentEvent, str] = {
     IncidentEvent.CONFIRMED: MessageKind.PROACTIVE,
     IncidentEvent.DISPATCHED: MessageKind.ETA,
     IncidentEvent.DELAYED: MessageKind.DELAY,
+    IncidentEvent.APPROACHING: MessageKind.LAST_MILE,
     IncidentEvent.ARRIVED: MessageKind.ARRIVAL,
     IncidentEvent.RECOVERED: MessageKind.RECOVERED,
     # Only when an arrival time was texted (customer_message_queue checks).

@@ -3,7 +3,9 @@
 One table holds every rule: a keyword counts when it opens the reply and only punctuation,
 quotes or a courtesy follow it ("stop, grazie", "Stop per favore", "«STOP»", "Info?"); a score
 is a number from 0 to 10 in digits or in words, Italian or English, any case ("Nove", "dieci",
-"7/10", "8 su 10"). Anything else is a message for the dispatcher."""
+"7/10", "8 su 10"). While the crew is on its way, "1"/"OK"/"CONFERMO" confirms someone will receive
+the machine and "2"/"FUNZIONA" says it works again (`answer_read`). Anything else is a message for
+the dispatcher."""
 
 import re
 from dataclasses import dataclass
@@ -18,6 +20,9 @@ class Meaning(StrEnum):
     # The customer chooses where our texts go.
     CHOOSE_WHATSAPP = "choose_whatsapp"
     CHOOSE_SMS = "choose_sms"
+    # Answers to the arrival-time text's options; they act only while the crew is awaited.
+    CONFIRM = "confirm"  # someone will be on site to receive the machine
+    WORKS = "works"  # it works again: the dispatcher may cancel
     MESSAGE = "message"
 
 
@@ -34,7 +39,15 @@ KEYWORDS: dict[str, Meaning] = {
     **dict.fromkeys(["help", "info", "informazioni", "aiuto"], Meaning.HELP),
     **dict.fromkeys(["whatsapp", "whats app"], Meaning.CHOOSE_WHATSAPP),
     **dict.fromkeys(["sms"], Meaning.CHOOSE_SMS),
+    **dict.fromkeys(["ok", "okay", "confermo", "confermato", "confirm", "confirmed", "yes"], Meaning.CONFIRM),
+    **dict.fromkeys(
+        ["funziona", "ora funziona", "funziona ora", "works", "it works", "works again", "fixed"],
+        Meaning.WORKS,
+    ),
 }
+# The numbered options of the arrival-time text ("reply 1 ..., 2 ..."): a bare 1 or 2 is read as a
+# score first, and is an answer only when no survey is open.
+OPTIONS: dict[int, Meaning] = {1: Meaning.CONFIRM, 2: Meaning.WORKS}
 
 # Words that may follow a keyword or a score without changing what the reply means.
 COURTESY = frozenset(
@@ -83,3 +96,12 @@ def reply_read(body: str) -> Reading:
         if score is not None and 0 <= score <= 10:
             return Reading(Meaning.SCORE, score)
     return Reading(Meaning.MESSAGE)
+
+
+def answer_read(reading: Reading) -> Meaning | None:
+    """The option of the arrival-time text this reply picks (CONFIRM or WORKS), if any."""
+    if reading.meaning in (Meaning.CONFIRM, Meaning.WORKS):
+        return reading.meaning
+    if reading.meaning == Meaning.SCORE and reading.score is not None:
+        return OPTIONS.get(reading.score)
+    return None

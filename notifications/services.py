@@ -30,7 +30,7 @@ from fleet.services import (
 from recovery import services as recovery_services
 from recovery.errors import InvalidRequest
 from recovery.models import Channel as TimelineChannel
-from recovery.models import Incident
+from recovery.models import CustomerAnswer, Incident
 from recovery.models import IncidentStatus as S
 
 from . import selectors, whatsapp
@@ -50,7 +50,7 @@ from .models import (
     NotSentReason,
 )
 from .ratelimit import send_slot_take_any
-from .replies import Meaning, reply_read
+from .replies import Meaning, answer_read, reply_read
 from .segments import segment_count
 
 logger = logging.getLogger(__name__)
@@ -262,6 +262,7 @@ SUPERSEDED_AT: dict[str, tuple[str, ...]] = {
     MessageKind.ACKNOWLEDGEMENT: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
     MessageKind.ETA: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
     MessageKind.DELAY: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
+    MessageKind.LAST_MILE: (S.ON_SITE, S.RECOVERED, S.CLOSED, S.CANCELLED),
     MessageKind.ARRIVAL: (S.RECOVERED, S.CLOSED, S.CANCELLED),
 }
 # How long a text waits before asking again for a slot while a breakdown's texts are due.
@@ -487,8 +488,13 @@ def _help_branch(customer: Customer) -> Branch | None:
     return rental.branch if rental else None
 
 
+# The incident's record of each answer to the arrival-time text's options.
+REPLY_ANSWERS = {Meaning.CONFIRM: CustomerAnswer.CONFIRMED, Meaning.WORKS: CustomerAnswer.WORKS}
+
+
 def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid: str) -> Message:
-    """A customer texted us: opt out, opt in, ask for help, answer the survey, or talk to the desk."""
+    """A customer texted us: opt out, opt in, ask for help, answer the survey or the arrival-time
+    text, or talk to the desk."""
     existing = Message.objects.filter(twilio_sid=sid).first()
     if existing is not None:
         return existing  # Twilio retried the webhook
@@ -558,7 +564,14 @@ def inbound_message_receive(*, from_number: str, to_number: str, body: str, sid:
             recovery_services.survey_response_record(incident=survey, score=reading.score, at=now)
             Message.objects.filter(pk=message.pk).update(incident=survey)
         elif incident is not None:
-            recovery_services.customer_message_attach(incident=incident, text=body, at=now)
+            # "1"/"OK" or "2"/"FUNZIONA" answer the arrival-time text while the crew is awaited;
+            # otherwise (and any other words) the text is for the dispatcher.
+            answer = answer_read(reading)
+            answered = answer is not None and recovery_services.customer_reply_record(
+                incident=incident, answer=REPLY_ANSWERS[answer], text=body, at=now
+            )
+            if not answered:
+                recovery_services.customer_message_attach(incident=incident, text=body, at=now)
         else:
             latest = selectors.latest_incident_for_customer(customer=customer)
             if latest is not None:

@@ -20,6 +20,7 @@ class IncidentEvent(StrEnum):
     CONFIRMED = "confirmed"
     DISPATCHED = "dispatched"  # a crew is on its way with a promised arrival
     DELAYED = "delayed"  # the arrival moved past the margin from what the customer was told
+    APPROACHING = "approaching"  # the crew's pings put them a few minutes from the site
     ARRIVED = "arrived"  # the crew is on site
     EXCHANGED = "exchanged"  # the replacement took the broken unit's place on the contract
     RECOVERED = "recovered"  # the customer is running again

@@ -62,6 +62,13 @@ class Cause(models.TextChoices):
     CUSTOMER_DAMAGE = "customer_damage", "Customer damage"
 
 
+class CustomerAnswer(models.TextChoices):
+    """What the customer answered to the arrival-time text ("reply 1 to confirm, 2 if it works")."""
+
+    CONFIRMED = "confirmed", "Customer confirms someone on site"
+    WORKS = "works", "Customer says it works: cancel?"
+
+
 class Incident(models.Model):
     rental = models.ForeignKey(Rental, on_delete=models.PROTECT, related_name="incidents")
     broken_machine = models.ForeignKey(Machine, on_delete=models.PROTECT, related_name="breakdowns")
@@ -136,6 +143,11 @@ class Incident(models.Model):
     # Escalations the console shows in red.
     sla_at_risk_since = models.DateTimeField(null=True, blank=True)
     call_customer_reason = models.CharField(max_length=255, blank=True)
+    # The customer's last answer to the options in the arrival-time text, shown on the board.
+    customer_answer = models.CharField(
+        max_length=12, choices=CustomerAnswer.choices, blank=True, db_default=""
+    )
+    customer_answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-reported_at"]
@@ -211,6 +223,9 @@ class EventKind(models.TextChoices):
     CAUSE_CLASSIFIED = "cause_classified", "Cause classified"
     DOWNTIME_CREDIT = "downtime_credit", "Downtime credit"
     EXCHANGED = "exchanged", "Unit exchanged on the contract"
+    CUSTOMER_CONFIRMED = "customer_confirmed", "Customer confirms someone on site"
+    CUSTOMER_WORKS = "customer_works", "Customer says it works again"
+    APPROACHING = "approaching", "Crew a few minutes away"
 
 
 class TimelineEvent(models.Model):

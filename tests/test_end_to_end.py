@@ -31,7 +31,7 @@ EXPECTED = {
         (
             "Giulia, la macchina sostitutiva (Mini excavator 1.5-2 t) è in viaggio: "
             "Luca sarà da lei verso le",
-            f"Segua l'arrivo: {PUBLIC}/t/",
+            f"Segua: {PUBLIC}/t/",
         ),
         ("Giulia, ci scusi: siamo in ritardo. Luca sarà da lei verso le", ""),
         ("Giulia, Luca è in cantiere ora", ""),
@@ -45,7 +45,7 @@ EXPECTED = {
         ),
         (
             "James, a replacement Mini excavator 1.5-2 t is on its way: Luca will be with you at about",
-            f"Follow it live: {PUBLIC}/t/",
+            f"Follow: {PUBLIC}/t/",
         ),
         ("James, we are sorry: we are running late. Luca will now be with you at about", ""),
         ("James, Luca is on site now with your Mini excavator 1.5-2 t.", ""),

@@ -37,6 +37,7 @@ from recovery.services.fleet_records import (
 )
 from recovery.services.incidents import (
     customer_message_attach,
+    customer_reply_record,
     incident_cancel,
     incident_confirm,
     incident_dismiss,
@@ -82,6 +83,7 @@ __all__ = [
     "customer_message_attach",
     "customer_message_quotes_expire",
     "customer_record_refresh",
+    "customer_reply_record",
     "dispatch_accept",
     "dispatch_arrive",
     "dispatch_decline",

@@ -15,6 +15,7 @@ from recovery.events import IncidentEvent, incident_event_announce
 from recovery.models import (
     OPEN_STATUSES,
     Channel,
+    CustomerAnswer,
     EventKind,
     Incident,
     IncidentStatus,
@@ -290,6 +291,32 @@ def customer_message_attach(*, incident: Incident, text: str, at: datetime | Non
         channel=Channel.SMS,
         detail=text,
     )
+
+
+# The statuses in which the arrival-time text's options are open: the crew is promised, not there yet.
+AWAITING_CREW = (IncidentStatus.DISPATCHED, IncidentStatus.EN_ROUTE)
+ANSWER_EVENTS = {
+    CustomerAnswer.CONFIRMED: EventKind.CUSTOMER_CONFIRMED,
+    CustomerAnswer.WORKS: EventKind.CUSTOMER_WORKS,
+}
+
+
+def customer_reply_record(
+    *, incident: Incident, answer: str, text: str, at: datetime | None = None
+) -> TimelineEvent | None:
+    """The customer answered the arrival-time text: someone will receive the machine (1), or it
+    works again (2) and the dispatcher should consider cancelling. None when the crew is no longer
+    awaited (on site, running again, cancelled): the caller treats the text as a plain message."""
+    answer = CustomerAnswer(answer)
+    at = at or timezone.now()
+    with transaction.atomic():
+        incident = steps.lock(incident)
+        if incident.status not in AWAITING_CREW:
+            return None
+        incident.customer_answer = answer
+        incident.customer_answered_at = at
+        incident.save(update_fields=["customer_answer", "customer_answered_at"])
+        return steps.event(incident, ANSWER_EVENTS[answer], at=at, by=None, channel=Channel.SMS, detail=text)
 
 
 def incident_note_add(

@@ -3,11 +3,13 @@ tunnel), so every report carries the device's event time and none moves a job ba
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from math import ceil
 from uuid import uuid4
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.files import human_size, image_type
@@ -16,8 +18,9 @@ from fleet.models import Technician
 from fleet.services import technician_position_update
 from recovery import selectors
 from recovery.errors import IllegalTransition, InvalidRequest, NotAssigned
+from recovery.events import IncidentEvent, incident_event_announce
 from recovery.models import Channel, EventKind, Incident, IncidentStatus, JobPhoto
-from recovery.planning import plan_remaining
+from recovery.planning import DispatchPlan, plan_remaining
 from recovery.services import _steps as steps
 from recovery.services._steps import User
 from recovery.services.dispatch import dispatch_arrive, dispatch_depart, eta_revise, incident_recover
@@ -215,14 +218,7 @@ class LocationReport:
     eta_revised: list[int]  # the incidents whose ETA this report moved
 
 
-def _live_eta_revise(
-    incident: Incident, *, technician: Technician, at: datetime, by: User, channel: str
-) -> bool:
-    if incident.en_route_at is not None and at < incident.en_route_at:
-        return False  # a position from before they set off says nothing about this drive
-    assert technician.lat is not None and technician.lon is not None  # they just pinged
-    # Re-planned from where they are, through the same provider and correction as the promise.
-    plan = plan_remaining(incident=incident, position=(technician.lat, technician.lon), at=at)
+def _live_eta_revise(incident: Incident, *, plan: DispatchPlan, at: datetime, by: User, channel: str) -> bool:
     eta = plan.promised_arrival
     threshold = timedelta(minutes=settings.PRONTO["LIVE_ETA_THRESHOLD_MINUTES"])
     if incident.current_eta is not None and abs(eta - incident.current_eta) < threshold:
@@ -242,11 +238,43 @@ def _live_eta_revise(
     return True
 
 
+def _last_mile_announce(
+    incident: Incident, *, plan: DispatchPlan, at: datetime, by: User, channel: str
+) -> None:
+    """Once per incident, when the expected arrival is LAST_MILE_MINUTES away or less: the customer
+    hears "arriving in about N minutes" (notifications), the timeline keeps the minutes said."""
+    left = plan.expected_arrival - at
+    if (
+        left > timedelta(minutes=settings.PRONTO["LAST_MILE_MINUTES"])
+        or plan.expected_arrival < timezone.now()
+    ):
+        return  # still far; or a ping flushed so late that they are likely there already
+    with transaction.atomic():
+        incident = steps.lock(incident)
+        if incident.status != S.EN_ROUTE or incident.timeline.filter(kind=EventKind.APPROACHING).exists():
+            return
+        minutes = max(1, ceil(left.total_seconds() / 60))
+        # The freshest likely arrival: the text counts its minutes from it.
+        incident.expected_eta = plan.expected_arrival
+        incident.save(update_fields=["expected_eta"])
+        steps.event(
+            incident,
+            EventKind.APPROACHING,
+            at=at,
+            by=by,
+            channel=channel,
+            detail=f"About {minutes} min away, {plan.site_distance_km:.1f} km to go",
+            data={"minutes": minutes},
+        )
+        incident_event_announce(incident=incident, event=IncidentEvent.APPROACHING)
+
+
 def technician_location_report(
     *, technician: Technician, pings: list[LocationPing], by: User, channel: str = Channel.TECHNICIAN
 ) -> LocationReport:
     """One ping or a batch: the newest by device time becomes the technician's position, and the
-    ETA of a job they are driving to is revised when it moves by LIVE_ETA_THRESHOLD_MINUTES or more.
+    ETA of a job they are driving to is revised when it moves by LIVE_ETA_THRESHOLD_MINUTES or more,
+    and the customer is told once when the crew is LAST_MILE_MINUTES away.
     eta_revise decides whether the customer hears of a delay, once per margin, not per ping."""
     if not pings:
         raise InvalidRequest(gettext("Send at least one position."))
@@ -254,7 +282,13 @@ def technician_location_report(
     moved = technician_position_update(technician=technician, lat=newest.lat, lon=newest.lon, at=newest.at)
     revised = []
     if moved:
+        assert technician.lat is not None and technician.lon is not None  # they just pinged
         for incident in selectors.technician_jobs_en_route(technician=technician):
-            if _live_eta_revise(incident, technician=technician, at=newest.at, by=by, channel=channel):
+            if incident.en_route_at is not None and newest.at < incident.en_route_at:
+                continue  # a position from before they set off says nothing about this drive
+            # Re-planned from where they are, through the same provider and correction as the promise.
+            plan = plan_remaining(incident=incident, position=(technician.lat, technician.lon), at=newest.at)
+            if _live_eta_revise(incident, plan=plan, at=newest.at, by=by, channel=channel):
                 revised.append(incident.pk)
+            _last_mile_announce(incident, plan=plan, at=newest.at, by=by, channel=channel)
     return LocationReport(accepted=len(pings), position_updated=moved, eta_revised=revised)

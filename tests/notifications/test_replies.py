@@ -3,7 +3,7 @@
 
 import pytest
 
-from notifications.replies import Meaning, Reading, reply_read
+from notifications.replies import Meaning, Reading, answer_read, reply_read
 
 OPT_OUTS = [
     "STOP",
@@ -86,6 +86,41 @@ SCORES = [
     ("ten", 10),
     ("Ten, thanks", 10),
 ]
+# Answers to the arrival-time text: "Reply 1 if someone will receive it, 2 if it works again".
+CONFIRMS = [
+    "1",
+    " 1 ",
+    "1, grazie",
+    "OK",
+    "ok",
+    "Ok!",
+    "ok grazie",
+    "Okay",
+    "CONFERMO",
+    "Confermo.",
+    "confermato",
+    "CONFIRM",
+    "confirmed",
+    "YES",
+    "yes please",
+    "uno",
+]
+WORKS = [
+    "2",
+    "2!",
+    "FUNZIONA",
+    "funziona",
+    "Funziona, grazie",
+    "ora funziona",
+    "Funziona ora!",
+    "WORKS",
+    "it works",
+    "Works again",
+    "FIXED",
+    "fixed, thanks",
+    "due",
+    "two",
+]
 MESSAGES = [
     "Stop the crew, we fixed it ourselves",  # a keyword followed by more than courtesy
     "annulla l'intervento, abbiamo risolto",
@@ -97,6 +132,8 @@ MESSAGES = [
     "the machine stopped again",
     "",
     "grazie",
+    "ok ma arrivate dopo le 15",  # an answer followed by more than courtesy is for the desk
+    "non funziona",
 ]
 
 
@@ -123,3 +160,23 @@ def test_scores_in_digits_or_words_italian_or_english_any_case(body, score):
 @pytest.mark.parametrize("body", MESSAGES)
 def test_anything_else_is_a_message_for_the_dispatcher(body):
     assert reply_read(body).meaning == Meaning.MESSAGE
+
+
+@pytest.mark.parametrize("body", CONFIRMS)
+def test_one_ok_confermo_confirm_yes_confirm_someone_will_receive_the_machine(body):
+    assert answer_read(reply_read(body)) == Meaning.CONFIRM
+
+
+@pytest.mark.parametrize("body", WORKS)
+def test_two_funziona_works_fixed_say_it_works_again(body):
+    assert answer_read(reply_read(body)) == Meaning.WORKS
+
+
+@pytest.mark.parametrize("body", ["1", "2", "uno", "two"])
+def test_a_bare_one_or_two_is_still_a_score_for_an_open_survey(body):
+    assert reply_read(body).meaning == Meaning.SCORE
+
+
+@pytest.mark.parametrize("body", [*OPT_OUTS, *OPT_INS, *HELPS, "0", "3", "10", "nove", *MESSAGES])
+def test_nothing_else_answers_the_arrival_time_text(body):
+    assert answer_read(reply_read(body)) is None

@@ -22,6 +22,7 @@ KINDS = [
     MessageKind.ACKNOWLEDGEMENT,
     MessageKind.ETA,
     MessageKind.DELAY,
+    MessageKind.LAST_MILE,
     MessageKind.ARRIVAL,
     MessageKind.RECOVERED,
     MessageKind.SURVEY,
